@@ -1,0 +1,1 @@
+"""govreports: Chinese government annual reports -> DuckDB warehouse."""

@@ -1,0 +1,19 @@
+"""Run every extractor on one document: the single entry point the pipeline calls."""
+
+from __future__ import annotations
+
+from pipelines.extract.document import Document, Extraction
+from pipelines.extract.indicators import extract_indicators
+from pipelines.extract.metadata import extract_metadata
+from pipelines.extract.quantities import extract_quantities
+from pipelines.extract.sections import extract_sections
+from pipelines.extract.terms import extract_terms
+
+
+def extract_document(doc: Document, *, with_terms: bool = True) -> Extraction:
+    meta = extract_metadata(doc)
+    sections = extract_sections(doc)
+    quantities = extract_quantities(doc, sections)
+    indicators = extract_indicators(doc, meta, sections, quantities)
+    terms = extract_terms(doc, sections) if with_terms else []
+    return Extraction(meta=meta, sections=sections, quantities=quantities, indicators=indicators, terms=terms)
