@@ -128,3 +128,29 @@ def to_simplified(text: str) -> str:
     if len(conv) == len(text):
         return conv
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
+_END_OK = re.compile(r"(?:[。！？!?”’」』)\]】…]|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s*$")
+_OPENER = re.compile(r"[(（]?[一二三四五六七八九十\d]{1,3}[)）、.]|[一二三四五六七八九十]{1,3}是")
+_TRAILER = re.compile(r"(?:\n[^\n]{0,40}){0,6}$")
+
+
+def looks_truncated(text: str) -> bool:
+    """True when the report stops mid-sentence (a page cut off by the scraper).
+
+    A complete report ends with a sentence, a signature date, or a short trailer of page
+    chrome after them; a cut one ends inside a sentence.
+    """
+    body = text.rstrip()
+    if not body:
+        return True
+    if _END_OK.search(body):
+        return False
+    # allow a few short lines after the last full stop (signature, chrome, a lone heading)
+    tail = _TRAILER.search(body)
+    head = body[: tail.start()] if tail else body
+    last_line = body.rsplit("\n", 1)[-1].strip()
+    # a last line that is long, or opens a heading or an enumeration, is cut-off text
+    if len(last_line) > 20 or _OPENER.match(last_line):
+        return True
+    return not _END_OK.search(head.rstrip())

@@ -1,0 +1,62 @@
+# govreports — two commands do all the set-up on a fresh machine:
+#   make run    build the warehouse from raw/ (creates the environment on first use)
+#   make test   run the test suite (same set-up)
+# GOVREPORTS_RAW_DIR and GOVREPORTS_WAREHOUSE point `make run` at another folder / file.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+PY := $(VENV)/bin/python
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: run test env dev sql lint format bench export-charts notebooks clean help
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## make run            build warehouse/reports.duckdb from raw/ through Dagster
+run: env
+	$(PY) -m pipelines build
+
+## make test           lint, then the whole test suite (builds warehouses, runs notebooks)
+test: env
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+## make env            create .venv from uv.lock (done by run/test on first use)
+env: $(VENV)/.synced
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(PYTHON) -m uv sync --frozen --python $(PYTHON)
+	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@# a fresh instance opened by two processes at once can break: migrate it once, here
+	$(VENV)/bin/dagster instance migrate >/dev/null
+	@touch $@
+
+## make dev            the Dagster UI on http://127.0.0.1:3000 (same definitions as make run)
+dev: env
+	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+## make sql            an interactive SQL prompt on the published warehouse (read-only)
+sql: env
+	$(VENV)/bin/duckdb -readonly $${GOVREPORTS_WAREHOUSE:-warehouse/reports.duckdb}
+
+## make lint           ruff
+lint: env
+	$(VENV)/bin/ruff check .
+
+format: env
+	$(VENV)/bin/ruff format pipelines tests benchmarks
+
+## make export-charts  every notebook chart as PNG and HTML into exports/
+export-charts: env
+	$(PY) -m pipelines.charts export exports
+
+## make bench          the scale benchmark (see benchmarks/README.md)
+bench: env
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf warehouse/*.duckdb warehouse/.build exports

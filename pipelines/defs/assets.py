@@ -1,0 +1,73 @@
+"""Assets: raw layer -> core layer -> out layer (views) -> the published warehouse file.
+
+Assets don't pass data through Dagster's IO managers: each writes its tables into the
+pipeline's working DuckDB database itself and returns counts as metadata. (The stock
+DuckDB-Polars IO manager also breaks on DuckDB 2.0, and the event log grows with every
+frame it stores.)
+"""
+
+
+import dagster as dg
+
+from pipelines import stages, store
+from pipelines.defs.resources import WarehouseResource
+
+RAW = [dg.AssetSpec("raw_documents", group_name="raw", description="Decoded report texts, one per distinct text."),
+       dg.AssetSpec("rejected_files", group_name="raw", description="Files and records not loaded, with the reason.")]
+CORE = [dg.AssetSpec(t, group_name="core", deps=["raw_documents"], description=d) for t, d in (
+    ("reports", "One row per report: doc type, issuer, region, province, admin level, years, dates."),
+    ("sections", "The heading tree of every report with canonical categories."),
+    ("quantities", "Every number with its unit, normalised, with sentence and span."),
+    ("indicators", "Canonical indicator facts with year, cue, rule and evidence sentence."),
+    ("terms", "jieba term counts per report section."),
+)]
+
+
+@dg.multi_asset(specs=RAW, can_subset=False)
+def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Scan the raw folder; decode new or changed files; record rejections and duplicates."""
+    paths = warehouse.paths
+    with store.connect(paths.work_db) as con:
+        store.apply_schema(con)
+        s = stages.ingest(con, paths.raw_dir, context.log.info)
+    context.log.info(f"raw: {s.files} files ({s.files_unchanged} unchanged), {s.added} new documents, "
+                     f"{s.removed} removed, {s.rejected} rejected")
+    yield dg.MaterializeResult(asset_key="raw_documents", metadata={
+        "documents": s.documents, "added": s.added, "removed": s.removed, "files": s.files,
+        "files_unchanged": s.files_unchanged, "raw_dir": str(paths.raw_dir)})
+    yield dg.MaterializeResult(asset_key="rejected_files", metadata={
+        "rejected": s.rejected, "duplicates": s.duplicates, **{f"reason: {k}": v for k, v in s.reasons.items()}})
+
+
+@dg.multi_asset(specs=CORE, can_subset=False)
+def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Extract metadata, sections, quantities, indicator facts and terms from new documents."""
+    paths = warehouse.paths
+    with store.connect(paths.work_db) as con:
+        s = stages.extract(con, context.log.info, workers=warehouse.workers or None)
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in store.CORE_TABLES}
+    context.log.info(f"core: extracted {s.extracted} documents, removed {s.removed}"
+                     + (" (extractor changed: full rebuild)" if s.full_rebuild else ""))
+    for t in store.CORE_TABLES:
+        yield dg.MaterializeResult(asset_key=t, metadata={
+            "rows": counts[t], "rows_added": s.rows.get(t, 0), "documents_extracted": s.extracted})
+
+
+@dg.asset(group_name="out", deps=[spec.key for spec in CORE])
+def analyst_views(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The analyst views of warehouse/views/*.sql (indicator_trends, region_year_facts, ...)."""
+    with store.connect(warehouse.paths.work_db) as con:
+        names = store.apply_views(con)
+    context.log.info(f"views: {', '.join(names)}")
+    return dg.MaterializeResult(metadata={"views": ", ".join(names)})
+
+
+@dg.asset(group_name="out", deps=[analyst_views])
+def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The DuckDB file analysts open: the working database, published by an atomic rename."""
+    paths = warehouse.paths
+    target = store.publish(paths.work_db, paths.warehouse)
+    counts = store.table_counts(target, ("reports", "indicators", "rejected_files"))
+    context.log.info(f"published {target}: {counts}")
+    return dg.MaterializeResult(metadata={"path": str(target), **counts,
+                                          "size_mb": round(target.stat().st_size / 2**20, 2)})

@@ -1,0 +1,59 @@
+"""Turn extraction results into table rows (one dict list per warehouse table).
+
+Runs in worker processes, so it takes and returns plain data only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from pipelines.extract.clean import clean_text, to_simplified
+from pipelines.extract.document import Document
+from pipelines.extract.report import extract_document
+
+TABLES = ("reports", "sections", "quantities", "indicators", "terms")
+
+
+def extract_rows(item: dict) -> dict[str, list[dict]]:
+    """Rows of every core table for one raw document.
+
+    ``item`` holds report_id, source_file, raw_text, url, title_hint, published_on_hint,
+    content_sha256, truncated (a row of ``raw_documents``).
+    """
+    clean = clean_text(item["raw_text"])
+    doc = Document(
+        source_file=item["source_file"], text=clean.text, simplified=to_simplified(clean.text),
+        url=item["url"], title=item["title_hint"], published_on=item["published_on_hint"],
+    )
+    ex = extract_document(doc)
+    rid = item["report_id"]
+    meta = asdict(ex.meta)
+    report = {
+        "report_id": rid, "source_file": doc.source_file,
+        **{k: meta.get(k) for k in ("doc_type", "issuer", "region", "province", "admin_level", "adcode",
+                                    "report_year", "published_on", "signed_on", "title", "url",
+                                    "region_source", "language")},
+        "n_chars": len(doc.text), "truncated": item["truncated"], "content_sha256": item["content_sha256"],
+    }
+    sections = [{"report_id": rid, **asdict(s)} for s in ex.sections]
+    quantities = []
+    for q in ex.quantities:
+        row = {"report_id": rid, **asdict(q)}
+        row["raw_char_start"], row["raw_char_end"] = clean.raw_span(q.char_start, q.char_end)
+        quantities.append(row)
+    indicators = []
+    for n, f in enumerate(ex.indicators, 1):
+        row = {"report_id": rid, "fact_no": n, **asdict(f)}
+        row["raw_char_start"], row["raw_char_end"] = clean.raw_span(f.char_start, f.char_end)
+        indicators.append(row)
+    terms = [{"report_id": rid, **asdict(t)} for t in ex.terms]
+    return {"reports": [report], "sections": sections, "quantities": quantities, "indicators": indicators,
+            "terms": terms}
+
+
+def extract_batch(items: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {t: [] for t in TABLES}
+    for item in items:
+        for table, rows in extract_rows(item).items():
+            out[table].extend(rows)
+    return out

@@ -1,0 +1,257 @@
+"""The pipeline's steps as plain functions over the working database.
+
+Dagster assets (``pipelines/defs``) call these; tests and benchmarks can too. Each step is
+incremental and idempotent: it compares what is in the raw folder (by content hash) with
+what the working database holds and does only the difference, so re-running on an
+unchanged folder changes nothing and costs little.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.config import DICTIONARIES
+from pipelines.extract.clean import clean_text, looks_truncated
+from pipelines.extract.ingest import Rejection, SourceRecord, list_raw_files, read_file, sha256
+from pipelines.rows import TABLES, extract_batch
+from pipelines.store import insert_frame, set_state
+
+Progress = Callable[[str], None]
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "raw_documents": {
+        "report_id": pl.String, "source_file": pl.String, "source_path": pl.String, "format": pl.String,
+        "encoding": pl.String, "content_sha256": pl.String, "file_sha256": pl.String, "url": pl.String,
+        "title_hint": pl.String, "published_on_hint": pl.String, "n_chars": pl.Int32, "truncated": pl.Boolean,
+        "raw_text": pl.String, "clean_text": pl.String,
+    },
+    "rejected_files": {
+        "source_file": pl.String, "source_path": pl.String, "reason": pl.String, "detail": pl.String,
+        "duplicate_of": pl.String, "file_sha256": pl.String,
+    },
+    "reports": {
+        "report_id": pl.String, "source_file": pl.String, "doc_type": pl.String, "issuer": pl.String,
+        "region": pl.String, "province": pl.String, "admin_level": pl.String, "adcode": pl.String,
+        "report_year": pl.Int32, "published_on": pl.String, "signed_on": pl.String, "title": pl.String,
+        "url": pl.String, "region_source": pl.String, "language": pl.String, "n_chars": pl.Int32,
+        "truncated": pl.Boolean, "content_sha256": pl.String,
+    },
+    "sections": {
+        "report_id": pl.String, "position": pl.Int32, "level": pl.Int32, "parent_position": pl.Int32,
+        "marker": pl.String, "heading": pl.String, "category": pl.String, "body": pl.String,
+        "char_start": pl.Int32, "char_end": pl.Int32,
+    },
+    "quantities": {
+        "report_id": pl.String, "position": pl.Int32, "value": pl.Float64, "value_high": pl.Float64,
+        "unit": pl.String, "number_text": pl.String, "approx": pl.String, "sentence": pl.String,
+        "section_position": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
+        "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
+    },
+    "indicators": {
+        "report_id": pl.String, "fact_no": pl.Int32, "indicator": pl.String, "measure": pl.String,
+        "value": pl.Float64, "unit": pl.String, "year": pl.Int32, "approx": pl.String, "cue": pl.String,
+        "rule": pl.String, "evidence": pl.String, "section_position": pl.Int32, "char_start": pl.Int32,
+        "char_end": pl.Int32, "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
+    },
+    "terms": {"report_id": pl.String, "section_position": pl.Int32, "term": pl.String, "count": pl.Int32},
+}
+
+
+def frame(table: str, rows: list[dict]) -> pl.DataFrame:
+    schema = SCHEMAS[table]
+    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
+
+
+def _quiet(msg: str) -> None:
+    pass
+
+
+# ---------------------------------------------------------------------------------------- ingest
+@dataclass
+class IngestSummary:
+    files: int = 0
+    files_unchanged: int = 0
+    documents: int = 0
+    added: int = 0
+    removed: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet) -> IngestSummary:
+    """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder."""
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set GOVREPORTS_RAW_DIR)")
+    summary = IngestSummary()
+    # Files whose bytes are unchanged since the last run keep their rows: no decoding again.
+    known = {(p.split(":")[0] if f == "jsonl" else p, h) for p, h, f in con.execute(
+        "SELECT source_path, file_sha256, format FROM raw_documents").fetchall()}
+    known |= {(p.split(":")[0], h) for p, h in con.execute(
+        "SELECT source_path, file_sha256 FROM rejected_files WHERE reason <> 'duplicate'").fetchall()}
+    keep_paths: list[str] = []
+    records: list[SourceRecord] = []
+    rejections: list[Rejection] = []
+    paths = list_raw_files(raw_dir)
+    for n, path in enumerate(paths, 1):
+        rel = str(path.relative_to(raw_dir))
+        try:
+            fsha = sha256(path.read_bytes())
+        except OSError:
+            fsha = None
+        if (rel, fsha) in known:
+            keep_paths.append(rel)
+            summary.files_unchanged += 1
+        else:
+            for rec in read_file(path, raw_dir):
+                (records if isinstance(rec, SourceRecord) else rejections).append(rec)
+        if n % 2000 == 0:
+            progress(f"scanned {n}/{len(paths)} raw files")
+    summary.files = len(paths)
+
+    con.execute("BEGIN")
+    try:
+        con.execute("CREATE TEMP TABLE _keep(path VARCHAR)")
+        if keep_paths:
+            con.executemany("INSERT INTO _keep VALUES (?)", [(p,) for p in keep_paths])
+        before = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
+        # drop the rows of files that changed or went away; duplicates are re-derived below
+        con.execute("DELETE FROM raw_documents WHERE split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)")
+        con.execute("DELETE FROM rejected_files WHERE reason = 'duplicate' "
+                    "OR split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)")
+        con.execute("DROP TABLE _keep")
+        kept = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
+        summary.removed = before - kept
+
+        seen = dict(con.execute("SELECT report_id, source_file FROM raw_documents").fetchall())
+        names = set(seen.values())
+        new_rows = []
+        dup_rows = []
+        for rec in records:
+            rid = rec.content_sha256[:16]
+            if rid in seen:
+                dup_rows.append({"source_file": rec.source_file, "source_path": rec.source_path,
+                                 "reason": "duplicate", "detail": "same text as an earlier file",
+                                 "duplicate_of": seen[rid], "file_sha256": rec.file_sha256})
+                continue
+            if rec.source_file in names:
+                rejections.append(Rejection(rec.source_file, rec.source_path, "name collision",
+                                            "another file with this name was loaded first", rec.file_sha256))
+                continue
+            seen[rid] = rec.source_file
+            names.add(rec.source_file)
+            clean = clean_text(rec.raw_text).text
+            new_rows.append({
+                "report_id": rid, "source_file": rec.source_file, "source_path": rec.source_path,
+                "format": rec.fmt, "encoding": rec.encoding, "content_sha256": rec.content_sha256,
+                "file_sha256": rec.file_sha256, "url": rec.url, "title_hint": rec.title,
+                "published_on_hint": rec.published_on, "n_chars": len(clean),
+                "truncated": looks_truncated(clean), "raw_text": rec.raw_text, "clean_text": clean,
+            })
+        insert_frame(con, "raw_documents", frame("raw_documents", new_rows))
+        rej_rows = [{"source_file": r.source_file, "source_path": r.source_path, "reason": r.reason,
+                     "detail": r.detail, "duplicate_of": None, "file_sha256": r.file_sha256} for r in rejections]
+        insert_frame(con, "rejected_files", frame("rejected_files", rej_rows + dup_rows))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    summary.added = len(new_rows)
+    summary.documents = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
+    summary.duplicates = len(dup_rows)
+    for reason, n in con.execute("SELECT reason, count(*) FROM rejected_files GROUP BY 1").fetchall():
+        summary.reasons[reason] = n
+    summary.rejected = sum(summary.reasons.values())
+    return summary
+
+
+# --------------------------------------------------------------------------------------- extract
+def extractor_version() -> str:
+    """A hash of the extraction code and dictionaries: when it changes, everything is re-extracted."""
+    h = hashlib.sha256()
+    roots = [Path(__file__).parent / "extract", DICTIONARIES]
+    for path in sorted(p for root in roots for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update((Path(__file__).parent / "rows.py").read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class ExtractSummary:
+    extracted: int = 0
+    removed: int = 0
+    full_rebuild: bool = False
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+BATCH = 200  # documents per worker task and per commit: a killed run loses at most this much
+
+
+def _batches(items: list[dict], size: int) -> Iterator[list[dict]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers: int | None = None) -> ExtractSummary:
+    """Extract every document of ``raw_documents`` that the core tables do not hold yet."""
+    summary = ExtractSummary()
+    version = extractor_version()
+    stored = con.execute("SELECT value FROM pipeline_state WHERE key = 'extractor_version'").fetchone()
+    con.execute("BEGIN")
+    if stored is None or stored[0] != version:
+        summary.full_rebuild = stored is not None
+        for t in TABLES:
+            con.execute(f'DELETE FROM "{t}"')
+        set_state(con, "extractor_version", version)
+    summary.removed = con.execute(
+        "SELECT count(*) FROM reports WHERE report_id NOT IN (SELECT report_id FROM raw_documents)").fetchone()[0]
+    for t in TABLES:
+        con.execute(f'DELETE FROM "{t}" WHERE report_id NOT IN (SELECT report_id FROM raw_documents)')
+    con.execute("COMMIT")
+
+    todo = con.execute("""
+        SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, content_sha256, truncated
+        FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports) ORDER BY source_path
+    """).pl().to_dicts()
+    if not todo:
+        progress("extract: nothing new")
+        return summary
+    workers = workers or min(os.cpu_count() or 1, 4)
+    batch = max(1, min(BATCH, -(-len(todo) // workers)))
+    progress(f"extract: {len(todo)} documents in batches of {batch} on {workers} worker(s)")
+    results = _run_batches(list(_batches(todo, batch)), workers)
+    done = 0
+    for rows in results:
+        con.execute("BEGIN")
+        try:
+            # reports last: a report row means all its other rows are there
+            for t in ("sections", "quantities", "indicators", "terms", "reports"):
+                summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, frame(t, rows[t]))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        done += len(rows["reports"])
+        progress(f"extract: {done}/{len(todo)} documents")
+    summary.extracted = done
+    return summary
+
+
+def _run_batches(batches: list[list[dict]], workers: int) -> Iterator[dict[str, list[dict]]]:
+    if workers <= 1 or len(batches) <= 1:
+        for b in batches:
+            yield extract_batch(b)
+        return
+    # forkserver: a clean child per worker, not a fork of a process that runs Dagster's threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
+        yield from pool.map(extract_batch, batches)

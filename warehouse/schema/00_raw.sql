@@ -1,0 +1,31 @@
+-- raw layer: what was found in the raw folder, decoded, and what could not be used.
+
+-- One row per distinct report text. report_id is the first 16 hex digits of the SHA-256 of
+-- the decoded text: the same text under two names is one report (see rejected_files).
+CREATE TABLE IF NOT EXISTS raw_documents (
+    report_id        VARCHAR PRIMARY KEY,
+    source_file      VARCHAR NOT NULL,   -- file name, or the record id of a JSONL batch
+    source_path      VARCHAR NOT NULL,   -- path under the raw folder (JSONL: file:line)
+    format           VARCHAR NOT NULL,   -- txt | jsonl | html
+    encoding         VARCHAR NOT NULL,   -- detected: utf-8, utf-8-sig, gb18030, ...
+    content_sha256   VARCHAR NOT NULL,   -- of the decoded text
+    file_sha256      VARCHAR NOT NULL,   -- of the file's bytes
+    url              VARCHAR,
+    title_hint       VARCHAR,            -- title given by a scraper record
+    published_on_hint VARCHAR,           -- date given by a scraper record
+    n_chars          INTEGER NOT NULL,
+    truncated        BOOLEAN NOT NULL,   -- text stops mid-sentence: kept, but flagged
+    raw_text         VARCHAR NOT NULL,   -- decoded text, before cleaning (raw_char_* index it)
+    clean_text       VARCHAR NOT NULL    -- cleaned text (char_start/char_end index it)
+);
+
+-- Every file or record that did not become a report, with the reason. Nothing is dropped
+-- silently: a duplicate text is recorded here with the report it duplicates.
+CREATE TABLE IF NOT EXISTS rejected_files (
+    source_file      VARCHAR NOT NULL,
+    source_path      VARCHAR NOT NULL,
+    reason           VARCHAR NOT NULL,   -- empty, undecodable, duplicate, malformed JSON line, ...
+    detail           VARCHAR,
+    duplicate_of     VARCHAR,            -- source_file of the report kept, for reason = 'duplicate'
+    file_sha256      VARCHAR
+);

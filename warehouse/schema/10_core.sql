@@ -1,0 +1,88 @@
+-- core layer: what the extractors found, one table per kind of record.
+-- Spans: char_start/char_end index raw_documents.clean_text; raw_char_start/raw_char_end
+-- index raw_documents.raw_text (the decoded file), so any figure can be traced to its bytes.
+
+CREATE TABLE IF NOT EXISTS reports (
+    report_id        VARCHAR PRIMARY KEY,
+    source_file      VARCHAR NOT NULL,
+    doc_type         VARCHAR NOT NULL,   -- rule_of_law_report | government_work_report | other
+    issuer           VARCHAR,
+    region           VARCHAR,
+    province         VARCHAR,
+    admin_level      VARCHAR,            -- province | prefecture | county
+    adcode           VARCHAR,            -- 12-digit administrative division code
+    report_year      INTEGER,            -- the year the report covers
+    published_on     DATE,
+    signed_on        DATE,
+    title            VARCHAR,
+    url              VARCHAR,
+    region_source    VARCHAR,            -- where the region was read: title, issuer, body, url ...
+    language         VARCHAR,            -- zh-Hans | zh-Hant
+    n_chars          INTEGER,
+    truncated        BOOLEAN,
+    content_sha256   VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sections (
+    report_id        VARCHAR NOT NULL,
+    position         INTEGER NOT NULL,   -- 1-based, document order across all levels
+    level            INTEGER NOT NULL,   -- 1 = top (一、), 2 = (一), 3 = 1., 4 = 一是
+    parent_position  INTEGER,
+    marker           VARCHAR NOT NULL,
+    heading          VARCHAR NOT NULL,
+    category         VARCHAR,            -- canonical: problems, next_steps, ... (dictionaries/section_categories.toml)
+    body             VARCHAR,
+    char_start       INTEGER NOT NULL,
+    char_end         INTEGER NOT NULL,
+    PRIMARY KEY (report_id, position)
+);
+
+CREATE TABLE IF NOT EXISTS quantities (
+    report_id        VARCHAR NOT NULL,
+    position         INTEGER NOT NULL,
+    value            DOUBLE NOT NULL,    -- normalised: yuan for money, the number before % for percent
+    value_high       DOUBLE,             -- upper bound of a range
+    unit             VARCHAR NOT NULL,   -- yuan | percent | times | 家 | 份 | 项 | 人 | ...
+    number_text      VARCHAR NOT NULL,   -- as written: 290.92亿元, 30余家
+    approx           VARCHAR,            -- 余 / 多 / 近 / 超 / 约 ... when the figure is approximate
+    sentence         VARCHAR NOT NULL,
+    section_position INTEGER,
+    char_start       INTEGER NOT NULL,
+    char_end         INTEGER NOT NULL,
+    raw_char_start   INTEGER NOT NULL,
+    raw_char_end     INTEGER NOT NULL,
+    PRIMARY KEY (report_id, position)
+);
+
+CREATE TABLE IF NOT EXISTS indicators (
+    report_id        VARCHAR NOT NULL,
+    fact_no          INTEGER NOT NULL,   -- 1-based within the report
+    indicator        VARCHAR NOT NULL,   -- high_tech_enterprises, tech_smes, ... (eval/gold/README.md)
+    measure          VARCHAR NOT NULL,   -- level | new | growth_pct
+    value            DOUBLE NOT NULL,
+    unit             VARCHAR NOT NULL,
+    year             INTEGER,            -- the year the figure refers to
+    approx           VARCHAR,
+    cue              VARCHAR NOT NULL,   -- the wording that named the indicator
+    rule             VARCHAR NOT NULL,   -- the extraction rule that took it
+    evidence         VARCHAR NOT NULL,   -- the sentence it came from
+    section_position INTEGER,
+    char_start       INTEGER NOT NULL,
+    char_end         INTEGER NOT NULL,
+    raw_char_start   INTEGER NOT NULL,
+    raw_char_end     INTEGER NOT NULL,
+    PRIMARY KEY (report_id, fact_no)
+);
+
+CREATE TABLE IF NOT EXISTS terms (
+    report_id        VARCHAR NOT NULL,
+    section_position INTEGER,            -- NULL: text before the first heading
+    term             VARCHAR NOT NULL,
+    count            INTEGER NOT NULL
+);
+
+-- Bookkeeping of the pipeline itself (extractor version, last run).
+CREATE TABLE IF NOT EXISTS pipeline_state (
+    key              VARCHAR PRIMARY KEY,
+    value            VARCHAR
+);
