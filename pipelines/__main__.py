@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import time
+from pathlib import Path
 
 from pipelines.config import REPO
 
@@ -22,7 +23,7 @@ def ensure_dagster_home() -> str:
     os.makedirs(home, exist_ok=True)
     cfg = os.path.join(home, "dagster.yaml")
     src = REPO / "dagster.yaml"
-    if not os.path.exists(cfg) or open(cfg, "rb").read() != src.read_bytes():
+    if not os.path.exists(cfg) or Path(cfg).read_bytes() != src.read_bytes():
         shutil.copyfile(src, cfg)
     return home
 

@@ -102,7 +102,8 @@ class Score:
         return [
             f"reports  {self.reports_found}/{self.reports_gold} found",
             f"metadata {self.meta_ok}/{self.meta_n} fields right",
-            f"sections {self.sec_ok}/{self.sec_n} top-level headings right, {self.cat_ok}/{self.cat_n} categories right",
+            f"sections {self.sec_ok}/{self.sec_n} top-level headings right, "
+            f"{self.cat_ok}/{self.cat_n} categories right",
             f"facts    tp={self.tp} fp={self.fp} fn={self.fn}",
             f"precision={self.precision:.3f} recall={self.recall:.3f} f1={self.f1:.3f} "
             f"metadata={self.metadata:.3f} sections={self.sections:.3f}",

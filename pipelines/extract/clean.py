@@ -89,7 +89,7 @@ def clean_text(raw: str) -> CleanText:
     # trim each end
     lead = len(text) - len(text.lstrip())
     trail = len(text.rstrip())
-    text, offsets = text[lead:trail], offsets[lead:trail] + [offsets[trail]]
+    text, offsets = text[lead:trail], [*offsets[lead:trail], offsets[trail]]
     return CleanText(text, offsets)
 
 
@@ -130,7 +130,9 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
 
 
-_END_OK = re.compile(r"(?:[。！？!?”’」』)\]】…]|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s*$")
+_END_OK = re.compile(
+    r"(?:[。！？!?”’」』)\]】…]|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\s*$"
+)
 _OPENER = re.compile(r"[(（]?[一二三四五六七八九十\d]{1,3}[)）、.]|[一二三四五六七八九十]{1,3}是")
 _TRAILER = re.compile(r"(?:\n[^\n]{0,40}){0,6}$")
 

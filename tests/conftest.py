@@ -1,0 +1,54 @@
+"""Shared fixtures: the real sample reports, and warehouses built the way `make run` builds them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+RAW = REPO / "raw"
+GOLD = REPO / "eval" / "gold"
+SEEDS = sorted((RAW / "seeds").glob("*.txt"))
+
+
+def build_warehouse(raw_dir: Path, warehouse: Path, dagster_home: Path) -> subprocess.CompletedProcess:
+    """Run the main job exactly as `make run` does, in a child process."""
+    env = {**os.environ, "GOVREPORTS_RAW_DIR": str(raw_dir), "GOVREPORTS_WAREHOUSE": str(warehouse),
+           "DAGSTER_HOME": str(dagster_home)}
+    proc = subprocess.run([sys.executable, "-m", "pipelines", "build"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="session")
+def dagster_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("dagster_home")
+    (home / "dagster.yaml").write_bytes((REPO / "dagster.yaml").read_bytes())
+    return home
+
+
+@pytest.fixture(scope="session")
+def raw_warehouse(tmp_path_factory, dagster_home) -> Path:
+    """A warehouse built from the whole shipped raw/ folder."""
+    wh = tmp_path_factory.mktemp("wh_raw") / "reports.duckdb"
+    build_warehouse(RAW, wh, dagster_home)
+    return wh
+
+
+@pytest.fixture(scope="session")
+def seeds_warehouse(tmp_path_factory, dagster_home) -> Path:
+    wh = tmp_path_factory.mktemp("wh_seeds") / "reports.duckdb"
+    build_warehouse(RAW / "seeds", wh, dagster_home)
+    return wh
+
+
+@pytest.fixture(scope="session")
+def corpus_warehouse(tmp_path_factory, dagster_home) -> Path:
+    wh = tmp_path_factory.mktemp("wh_corpus") / "reports.duckdb"
+    build_warehouse(RAW / "corpus", wh, dagster_home)
+    return wh
