@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -88,8 +89,11 @@ class IngestSummary:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
+INGEST_BATCH = 500  # records decoded and inserted at a time: memory stays flat in the corpus size
+
+
 def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet) -> IngestSummary:
-    """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder."""
+    """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder (one transaction)."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set GOVREPORTS_RAW_DIR)")
     summary = IngestSummary()
@@ -98,11 +102,11 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         "SELECT source_path, file_sha256, format FROM raw_documents").fetchall()}
     known |= {(p.split(":")[0], h) for p, h in con.execute(
         "SELECT source_path, file_sha256 FROM rejected_files WHERE reason <> 'duplicate'").fetchall()}
-    keep_paths: list[str] = []
-    records: list[SourceRecord] = []
-    rejections: list[Rejection] = []
     paths = list_raw_files(raw_dir)
-    for n, path in enumerate(paths, 1):
+    summary.files = len(paths)
+    keep_paths: list[str] = []
+    changed: list[Path] = []
+    for path in paths:
         rel = str(path.relative_to(raw_dir))
         try:
             fsha = sha256(path.read_bytes())
@@ -110,68 +114,84 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
             fsha = None
         if (rel, fsha) in known:
             keep_paths.append(rel)
-            summary.files_unchanged += 1
         else:
-            for rec in read_file(path, raw_dir):
-                (records if isinstance(rec, SourceRecord) else rejections).append(rec)
-        if n % 2000 == 0:
-            progress(f"scanned {n}/{len(paths)} raw files")
-    summary.files = len(paths)
+            changed.append(path)
+    summary.files_unchanged = len(keep_paths)
 
     con.execute("BEGIN")
     try:
-        con.execute("CREATE TEMP TABLE _keep(path VARCHAR)")
+        con.execute("CREATE OR REPLACE TEMP TABLE _keep(path VARCHAR)")
         if keep_paths:
-            con.executemany("INSERT INTO _keep VALUES (?)", [(p,) for p in keep_paths])
+            insert_frame(con, "_keep", pl.DataFrame({"path": keep_paths}))
         before = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
         # drop the rows of files that changed or went away; duplicates are re-derived below
         con.execute("DELETE FROM raw_documents WHERE split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)")
         con.execute("DELETE FROM rejected_files WHERE reason = 'duplicate' "
                     "OR split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)")
         con.execute("DROP TABLE _keep")
-        kept = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
-        summary.removed = before - kept
-
+        summary.removed = before - con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
         seen = dict(con.execute("SELECT report_id, source_file FROM raw_documents").fetchall())
         names = set(seen.values())
-        new_rows = []
-        dup_rows = []
-        for rec in records:
-            rid = rec.content_sha256[:16]
-            if rid in seen:
-                dup_rows.append({"source_file": rec.source_file, "source_path": rec.source_path,
-                                 "reason": "duplicate", "detail": "same text as an earlier file",
-                                 "duplicate_of": seen[rid], "file_sha256": rec.file_sha256})
-                continue
-            if rec.source_file in names:
-                rejections.append(Rejection(rec.source_file, rec.source_path, "name collision",
-                                            "another file with this name was loaded first", rec.file_sha256))
-                continue
-            seen[rid] = rec.source_file
-            names.add(rec.source_file)
-            clean = clean_text(rec.raw_text).text
-            new_rows.append({
-                "report_id": rid, "source_file": rec.source_file, "source_path": rec.source_path,
-                "format": rec.fmt, "encoding": rec.encoding, "content_sha256": rec.content_sha256,
-                "file_sha256": rec.file_sha256, "url": rec.url, "title_hint": rec.title,
-                "published_on_hint": rec.published_on, "n_chars": len(clean),
-                "truncated": looks_truncated(clean), "raw_text": rec.raw_text, "clean_text": clean,
-            })
-        insert_frame(con, "raw_documents", frame("raw_documents", new_rows))
-        rej_rows = [{"source_file": r.source_file, "source_path": r.source_path, "reason": r.reason,
-                     "detail": r.detail, "duplicate_of": None, "file_sha256": r.file_sha256} for r in rejections]
-        insert_frame(con, "rejected_files", frame("rejected_files", rej_rows + dup_rows))
+        docs: list[dict] = []
+        rejected: list[dict] = []
+
+        def flush() -> None:
+            insert_frame(con, "raw_documents", frame("raw_documents", docs))
+            insert_frame(con, "rejected_files", frame("rejected_files", rejected))
+            summary.added += len(docs)
+            docs.clear()
+            rejected.clear()
+
+        for n, path in enumerate(changed, 1):
+            for rec in read_file(path, raw_dir):
+                if isinstance(rec, Rejection):
+                    rejected.append(_rejection_row(rec))
+                    continue
+                rid = rec.content_sha256[:16]
+                if rid in seen:
+                    summary.duplicates += 1
+                    rejected.append({"source_file": rec.source_file, "source_path": rec.source_path,
+                                     "reason": "duplicate", "detail": "same text as an earlier file",
+                                     "duplicate_of": seen[rid], "file_sha256": rec.file_sha256})
+                    continue
+                if rec.source_file in names:
+                    rejected.append(_rejection_row(Rejection(
+                        rec.source_file, rec.source_path, "name collision",
+                        "another file with this name was loaded first", rec.file_sha256)))
+                    continue
+                seen[rid] = rec.source_file
+                names.add(rec.source_file)
+                docs.append(_document_row(rid, rec))
+            if len(docs) + len(rejected) >= INGEST_BATCH:
+                flush()
+            if n % 2000 == 0:
+                progress(f"raw: read {n}/{len(changed)} new or changed files")
+        flush()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    summary.added = len(new_rows)
     summary.documents = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
-    summary.duplicates = len(dup_rows)
     for reason, n in con.execute("SELECT reason, count(*) FROM rejected_files GROUP BY 1").fetchall():
         summary.reasons[reason] = n
     summary.rejected = sum(summary.reasons.values())
     return summary
+
+
+def _rejection_row(r: Rejection) -> dict:
+    return {"source_file": r.source_file, "source_path": r.source_path, "reason": r.reason, "detail": r.detail,
+            "duplicate_of": None, "file_sha256": r.file_sha256}
+
+
+def _document_row(rid: str, rec: SourceRecord) -> dict:
+    clean = clean_text(rec.raw_text).text
+    return {
+        "report_id": rid, "source_file": rec.source_file, "source_path": rec.source_path,
+        "format": rec.fmt, "encoding": rec.encoding, "content_sha256": rec.content_sha256,
+        "file_sha256": rec.file_sha256, "url": rec.url, "title_hint": rec.title,
+        "published_on_hint": rec.published_on, "n_chars": len(clean),
+        "truncated": looks_truncated(clean), "raw_text": rec.raw_text, "clean_text": clean,
+    }
 
 
 # --------------------------------------------------------------------------------------- extract
@@ -197,11 +217,6 @@ class ExtractSummary:
 BATCH = 200  # documents per worker task and per commit: a killed run loses at most this much
 
 
-def _batches(items: list[dict], size: int) -> Iterator[list[dict]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers: int | None = None) -> ExtractSummary:
     """Extract every document of ``raw_documents`` that the core tables do not hold yet."""
     summary = ExtractSummary()
@@ -219,19 +234,24 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
         con.execute(f'DELETE FROM "{t}" WHERE report_id NOT IN (SELECT report_id FROM raw_documents)')
     con.execute("COMMIT")
 
-    todo = con.execute("""
-        SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, content_sha256, truncated
-        FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports) ORDER BY source_path
-    """).pl().to_dicts()
+    todo = [r[0] for r in con.execute(
+        "SELECT report_id FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports) "
+        "ORDER BY source_path").fetchall()]
     if not todo:
         progress("extract: nothing new")
         return summary
     workers = workers or min(os.cpu_count() or 1, 4)
     batch = max(1, min(BATCH, -(-len(todo) // workers)))
     progress(f"extract: {len(todo)} documents in batches of {batch} on {workers} worker(s)")
-    results = _run_batches(list(_batches(todo, batch)), workers)
+
+    def fetch(ids: list[str]) -> list[dict]:
+        return con.execute("""
+            SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, content_sha256, truncated
+            FROM raw_documents WHERE report_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY source_path""",
+                           [ids]).pl().to_dicts()
+
     done = 0
-    for rows in results:
+    for rows in _run_batches([todo[i:i + batch] for i in range(0, len(todo), batch)], fetch, workers):
         con.execute("BEGIN")
         try:
             # reports last: a report row means all its other rows are there
@@ -247,11 +267,19 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     return summary
 
 
-def _run_batches(batches: list[list[dict]], workers: int) -> Iterator[dict[str, list[dict]]]:
-    if workers <= 1 or len(batches) <= 1:
-        for b in batches:
-            yield extract_batch(b)
+def _run_batches(id_batches: list[list[str]], fetch: Callable[[list[str]], list[dict]],
+                 workers: int) -> Iterator[dict[str, list[dict]]]:
+    """Extract batch after batch, at most two batches per worker in flight (bounded memory)."""
+    if workers <= 1 or len(id_batches) <= 1:
+        for ids in id_batches:
+            yield extract_batch(fetch(ids))
         return
     # forkserver: a clean child per worker, not a fork of a process that runs Dagster's threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
-        yield from pool.map(extract_batch, batches)
+        pending: deque = deque()
+        for ids in id_batches:
+            pending.append(pool.submit(extract_batch, fetch(ids)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
