@@ -1,9 +1,273 @@
-"""Section tree (placeholder until the sections extractor lands)."""
+"""The heading tree of a report: 一、 > (一) > 1. > (1) > ① > 一是.
+
+Chinese official documents number their headings by a fixed convention (GB/T 9704): 一、 for
+the top level, （一） below it, then 1. and （1）; the enumerations 一是…二是… run inline inside
+paragraphs. A marker only counts as a heading when it continues a numbering sequence under
+the same parent (一 starts one, 三 follows 二); that rejects numbered items quoted in running
+text and the 一、 of an enclosed document restarting the count.
+
+Levels are relative: a level is its parent's level + 1, so a 1. written directly under 一、 is
+level 2. A fragment that opens mid-report (its first heading a （二） with no 一、 above it) has
+lost its top level: its headings hang under that missing level (level 2+).
+
+Detection reads ``Document.simplified`` (traditional numerals and punctuation look the same
+there); markers and headings are cut from ``Document.text`` with the same spans.
+"""
 
 from __future__ import annotations
 
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
 from pipelines.extract.document import Document, Section
+
+_NUM = "一二三四五六七八九十"
+_CN = f"[{_NUM}]{{1,3}}"
+
+# Marker kinds in their conventional nesting order (rank); 一是 is always innermost.
+PART, TOP, PAREN_CN, ARABIC, PAREN_AR, CIRCLED, SHI = range(7)
+
+# Line-start markers (matched on the line with its leading blanks removed). The lookaheads
+# keep 2.5亿元 or 1.5% from reading as headings; the numeral of group 1 is the item number.
+_LINE_MARKERS: list[tuple[int, re.Pattern[str]]] = [
+    (PART, re.compile(rf"第({_CN})(?:部分|篇)\s*[、.．,，:：]?\s*")),
+    (TOP, re.compile(rf"({_CN})\s*[、.．,，:：](?![{_NUM}])\s*")),
+    (PAREN_CN, re.compile(rf"[(（]\s*({_CN})\s*[)）]\s*[、.．,，]?\s*")),
+    (ARABIC, re.compile(r"(\d{1,2})\s*[.．、](?![\d.．%])\s*")),
+    (PAREN_AR, re.compile(r"[(（]\s*(\d{1,2})\s*[)）]\s*[、.．,，]?\s*")),
+    (CIRCLED, re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*[、.．]?\s*")),
+    (SHI, re.compile(rf"({_CN})是(?![否非])")),
+]
+# 一是/二是 inside a paragraph: only right after a sentence or clause end.
+_INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:])\s*(({_CN})是)(?![否非])")
+# A heading runs to the first sentence or clause end on its line; the rest is body.
+_HEAD_END = re.compile(r"[。！？；;!?：:]")
+_TRAIL_PUNCT = " \t,，、.。;；:：!！?？"
+# An enclosed document (附件1, 附件：…, 附：名词解释) starts a new numbering under the report.
+_ENCLOSURE = re.compile(r"附(?:件|录|表)?\s*[0-9一二三四五六七八九十]{0,2}\s*(?:[:：].{0,40})?$")
+# Page chrome and the signature block after the last paragraph are no part of any section.
+_TRAILER_LINE = re.compile(
+    r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+    r"|[(（]?来源[:：].{0,30}|相关(?:报道|文档|链接|新闻|阅读)[:：]?|分享到.{0,10}|[×x]"
+    r"|(?:责任)?编辑[:：].{0,20}|.{2,30}(?:局|厅|委|委员会|政府|办公室|院|中心|办)"
+    r")[)）]?"
+)
+
+_CN_DIGIT = {c: i for i, c in enumerate(_NUM, 1)}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def cn_number(s: str) -> int:
+    """一 → 1, 十二 → 12, 二十三 → 23 (the numerals headings use)."""
+    if s.isdigit():
+        return int(s)
+    if s in _CIRCLED:
+        return _CIRCLED.index(s) + 1
+    if "十" not in s:
+        return _CN_DIGIT.get(s[-1], 0)
+    tens, _, ones = s.partition("十")
+    return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+
+
+@dataclass
+class _Cand:
+    kind: int
+    number: int
+    start: int  # marker start in the text
+    marker_end: int
+    head_end: int  # end of the heading text (before its terminator)
+    line_end: int
+    inline: bool  # an 一是 that runs on inside a paragraph
+    heading_override: str | None = None  # repaired text of a mojibake heading
+
+
+def _line_candidates(text: str, simp: str, start: int, end: int) -> list[_Cand]:
+    """Heading candidates on the line ``[start, end)``: a line-start marker and inline 一是."""
+    line = simp[start:end]
+    stripped = line.lstrip(" \t\u3000")
+    off = start + len(line) - len(stripped)
+    out: list[_Cand] = []
+    garbled = _mojibake_marker(text[off:end])
+    if garbled is not None:
+        kind, number, mlen, repaired = garbled
+        head_end = _heading_end(simp, off + mlen, end)
+        out.append(_Cand(kind, number, off, off + mlen, head_end, end, False, repaired))
+    else:
+        for kind, pat in _LINE_MARKERS:
+            m = pat.match(stripped)
+            if m and m.end() < len(stripped.rstrip()) + (kind != SHI):
+                mend = off + m.end()
+                if kind == SHI:  # the marker is 一是 itself; the heading follows
+                    mend = off + m.end()
+                head_end = _heading_end(simp, mend, end)
+                if head_end <= mend and kind != SHI:
+                    continue  # a lone marker with nothing after it
+                out.append(_Cand(kind, cn_number(m.group(1)), off, mend, head_end, end, False))
+                break
+    first_end = out[0].head_end if out else off
+    for m in _INLINE_SHI.finditer(simp, first_end, end):
+        ms = m.start(1)
+        out.append(_Cand(SHI, cn_number(m.group(2)), ms, m.end(1), _heading_end(simp, m.end(1), end), end, True))
+    return out
+
+
+def _heading_end(simp: str, pos: int, end: int) -> int:
+    m = _HEAD_END.search(simp, pos, end)
+    e = m.start() if m else end
+    while e > pos and simp[e - 1] in _TRAIL_PUNCT:
+        e -= 1
+    return e
+
+
+# A page decoded as GBK one byte out of step turns "　（一）" into "?。ㄒ唬": re-encoding the
+# garbled run and dropping the stray byte gives the heading back.
+_MOJIBAKE = re.compile(r"\?。[\u3100-\u312f\u01ce-\u01dc\u3105-\u3129]")
+
+
+def _mojibake_marker(line: str) -> tuple[int, int, int, str] | None:
+    if not _MOJIBAKE.match(line):
+        return None
+    try:
+        raw = line[1:].encode("gbk", errors="replace")[1:]
+    except (UnicodeError, LookupError):
+        return None
+    fixed = raw.decode("gbk", errors="replace")
+    m = _LINE_MARKERS[PAREN_CN][1].match(fixed)
+    if not m:
+        return None
+    # length of the garbled marker: the characters holding the bytes of the real marker
+    need = 1 + len(fixed[: m.end()].encode("gbk", errors="replace"))
+    used, n = 0, 1
+    for ch in line[1:]:
+        if used >= need:
+            break
+        used += len(ch.encode("gbk", errors="replace"))
+        n += 1
+    heading = _HEAD_END.split(fixed[m.end():], maxsplit=1)[0].strip(_TRAIL_PUNCT)
+    return PAREN_CN, cn_number(m.group(1)), n, heading
+
+
+def _content_end(text: str) -> int:
+    """End of the report's running text: signature, date and page chrome at the end cut off."""
+    end = len(text.rstrip())
+    while end > 0:
+        ls = text.rfind("\n", 0, end) + 1
+        line = text[ls:end].strip()
+        if line and not (len(line) <= 40 and _TRAILER_LINE.fullmatch(line)):
+            break
+        end = len(text[:ls].rstrip())
+    return end
+
+
+@dataclass
+class _Node:
+    uid: int
+    kind: int  # -1: a floor that no heading closes (a fragment's lost top, an enclosure)
+    level: int
+    position: int | None  # the section's position; None for a fragment's lost top
+
+
+_TOP_LINE = re.compile(rf"^[ \t\u3000]*(?:第一(?:部分|篇)|一\s*[、.．,，:：](?![{_NUM}]))", re.M)
 
 
 def extract_sections(doc: Document) -> list[Section]:
-    return []
+    text, simp = doc.text, doc.simplified
+    content_end = _content_end(text)
+    # a report that numbers its top level 一、 puts everything else below it, even before it
+    doc_has_top = _TOP_LINE.search(simp, 0, content_end) is not None
+    accepted: list[tuple[_Cand, int, int | None]] = []  # candidate, level, parent position
+    stack: list[_Node] = []
+    last: dict[tuple[int, int], int] = {}  # (parent uid, kind) -> last number taken
+    uids = iter(range(1, 1 << 30))
+    pos = 0
+    for raw_line in text[:content_end].split("\n"):
+        ls, le = pos, pos + len(raw_line)
+        pos = le + 1
+        line = simp[ls:le].strip()
+        if stack and len(line) <= 40 and _ENCLOSURE.match(line):
+            # everything after 附件 hangs under the current top section, numbered afresh
+            top = stack[0]
+            stack = [top, _Node(next(uids), -1, top.level, top.position)]
+            continue
+        for c in _line_candidates(text, simp, ls, le):
+            trial = list(stack)
+            while trial and trial[-1].kind >= c.kind:  # close the siblings and their children
+                trial.pop()
+            parent = trial[-1] if trial else None
+            if parent is None and c.kind > TOP and (doc_has_top or c.number != 1):
+                # below a top level that is missing: the preamble, or a fragment opening mid-list
+                parent = _Node(next(uids), -1, 1, None)
+                trial = [parent]
+            key = (parent.uid if parent else 0, c.kind)
+            if not _continues(c, last.get(key), parent):
+                continue
+            last[key] = c.number
+            level = parent.level + 1 if parent else 1
+            node = _Node(next(uids), c.kind, level, len(accepted) + 1)
+            stack = [*trial, node]
+            accepted.append((c, level, parent.position if parent else None))
+    return _build(doc, accepted, content_end)
+
+
+def _continues(c: _Cand, prev: int | None, parent: _Node | None) -> bool:
+    """Does candidate ``c`` continue the numbering of its kind under ``parent``?"""
+    if parent is None:
+        # the top level never restarts or jumps: a second 一、 is a quotation or an enclosure
+        return c.number == 1 if prev is None else c.number == prev + 1
+    if prev is None:
+        # under a lost top level the list may open anywhere; elsewhere it opens at 1
+        return c.number == 1 or parent.position is None
+    return c.number == 1 or prev < c.number <= prev + 2  # tolerate one item lost to a typo
+
+
+def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content_end: int) -> list[Section]:
+    text, simp = doc.text, doc.simplified
+    out: list[Section] = []
+    for i, (c, level, parent) in enumerate(accepted):
+        end = content_end
+        for c2, level2, _ in accepted[i + 1:]:
+            if level2 <= level:
+                end = c2.start
+                break
+        if c.inline:
+            # an inline 一是 item ends with its paragraph unless a sibling follows on the same line
+            end = min(end, c.line_end)
+        # a child never runs past its parent
+        if parent is not None:
+            end = min(end, out[parent - 1].char_end)
+        end = len(text[:end].rstrip())
+        heading = c.heading_override or text[c.marker_end:c.head_end].strip()
+        marker = text[c.start:c.marker_end].strip()
+        body_start = c.head_end
+        while body_start < end and text[body_start] in _TRAIL_PUNCT + "\n":
+            body_start += 1
+        out.append(Section(
+            position=i + 1, level=level, marker=marker, heading=heading,
+            body=text[body_start:end].strip(), char_start=c.start, char_end=max(end, c.head_end),
+            parent_position=parent, category=categorize(simp[c.marker_end:c.head_end]),
+        ))
+    return out
+
+
+# --- categories -----------------------------------------------------------------------------
+
+_DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "section_categories.toml"
+
+
+@cache
+def _categories() -> list[tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]]]:
+    data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
+    return [(c["name"], [re.compile(p) for p in c.get("patterns", [])],
+             [re.compile(p) for p in c.get("exclude", [])]) for c in data["category"]]
+
+
+def categorize(heading: str) -> str | None:
+    """Canonical category of a (simplified) heading; the first category in the file wins."""
+    h = re.sub(r"\s+", "", heading)
+    for name, pats, excl in _categories():
+        if any(p.search(h) for p in pats) and not any(p.search(h) for p in excl):
+            return name
+    return None
