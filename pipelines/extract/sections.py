@@ -41,8 +41,9 @@ _LINE_MARKERS: list[tuple[int, re.Pattern[str]]] = [
     (CIRCLED, re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*[、.．]?\s*")),
     (SHI, re.compile(rf"({_CN})是(?![否非])")),
 ]
-# 一是/二是 inside a paragraph: only right after a sentence or clause end.
-_INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:])\s*(({_CN})是)(?![否非])")
+# 一是/二是 inside a paragraph: only right after punctuation (统一是 is no enumeration).
+_INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:,，])\s*(({_CN})是)(?![否非])")
+_WRAPPED = re.compile(rf"({_CN})\s*[)）]\s*[、.．,，]?\s*")
 # A heading runs to the first sentence or clause end on its line; the rest is body.
 _HEAD_END = re.compile(r"[。！？；;!?：:]")
 _TRAIL_PUNCT = " \t,，、.。;；:：!！?？"
@@ -53,6 +54,7 @@ _TRAILER_LINE = re.compile(
     r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|[(（]?来源[:：].{0,30}|相关(?:报道|文档|链接|新闻|阅读)[:：]?|分享到.{0,10}|[×x]"
     r"|(?:责任)?编辑[:：].{0,20}|.{2,30}(?:局|厅|委|委员会|政府|办公室|院|中心|办)"
+    r"|.{0,10}点击.{0,20}|[^\w\s]{1,6}"
     r")[)）]?"
 )
 
@@ -84,14 +86,20 @@ class _Cand:
     heading_override: str | None = None  # repaired text of a mojibake heading
 
 
-def _line_candidates(text: str, simp: str, start: int, end: int) -> list[_Cand]:
-    """Heading candidates on the line ``[start, end)``: a line-start marker and inline 一是."""
+def _line_candidates(text: str, simp: str, start: int, end: int, wrapped: int | None = None) -> list[_Cand]:
+    """Heading candidates on the line ``[start, end)``: a line-start marker and inline 一是.
+
+    ``wrapped`` is the position of a lone "(" on the line before (the page broke "(三)").
+    """
     line = simp[start:end]
     stripped = line.lstrip(" \t\u3000")
     off = start + len(line) - len(stripped)
     out: list[_Cand] = []
     garbled = _mojibake_marker(text[off:end])
-    if garbled is not None:
+    if wrapped is not None and (m := _WRAPPED.match(stripped)):
+        mend = off + m.end()
+        out.append(_Cand(PAREN_CN, cn_number(m.group(1)), wrapped, mend, _heading_end(simp, mend, end), end, False))
+    elif garbled is not None:
         kind, number, mlen, repaired = garbled
         head_end = _heading_end(simp, off + mlen, end)
         out.append(_Cand(kind, number, off, off + mlen, head_end, end, False, repaired))
@@ -122,32 +130,36 @@ def _heading_end(simp: str, pos: int, end: int) -> int:
     return e
 
 
-# A page decoded as GBK one byte out of step turns "　（一）" into "?。ㄒ唬": re-encoding the
-# garbled run and dropping the stray byte gives the heading back.
-_MOJIBAKE = re.compile(r"\?。[\u3100-\u312f\u01ce-\u01dc\u3105-\u3129]")
+# A page decoded as GBK one byte out of step turns "　（一）推进" into "?。ㄒ唬┩七M": the byte
+# pairs straddle the real characters. Re-encoding the run recovers the numeral (its GBK lead
+# byte sits after A8, the second byte of "（") and, from the A9 of "）" on, the heading.
+_MOJIBAKE = re.compile(r"\?。(?=[\u3100-\u312f\u01ce-\u01dc\u0101-\u01ce\u2460-\u24ff])")
+_GBK_LEAD = {"一": 0xD2, "二": 0xB6, "三": 0xC8, "四": 0xCB, "五": 0xCE, "六": 0xC1, "七": 0xC6, "八": 0xB0,
+             "九": 0xBE, "十": 0xCA}
+_LEAD_NUM = {b: cn_number(c) for c, b in _GBK_LEAD.items()}
 
 
 def _mojibake_marker(line: str) -> tuple[int, int, int, str] | None:
+    """(kind, number, marker length, repaired heading) of a garbled （N） line, or None."""
     if not _MOJIBAKE.match(line):
         return None
-    try:
-        raw = line[1:].encode("gbk", errors="replace")[1:]
-    except (UnicodeError, LookupError):
+    raw = line[2:].encode("gbk", errors="replace")
+    if len(raw) < 3 or raw[0] != 0xA8 or raw[1] not in _LEAD_NUM:
         return None
-    fixed = raw.decode("gbk", errors="replace")
-    m = _LINE_MARKERS[PAREN_CN][1].match(fixed)
-    if not m:
+    close = raw.find(b"\xa9", 2)
+    if close < 0 or close > 4:
         return None
-    # length of the garbled marker: the characters holding the bytes of the real marker
-    need = 1 + len(fixed[: m.end()].encode("gbk", errors="replace"))
-    used, n = 0, 1
-    for ch in line[1:]:
-        if used >= need:
+    used, n = 0, 2  # characters of the line before the one holding the A9 byte
+    for ch in line[2:]:
+        width = len(ch.encode("gbk", errors="replace"))
+        if used + width > close:
             break
-        used += len(ch.encode("gbk", errors="replace"))
+        used += width
         n += 1
-    heading = _HEAD_END.split(fixed[m.end():], maxsplit=1)[0].strip(_TRAIL_PUNCT)
-    return PAREN_CN, cn_number(m.group(1)), n, heading
+    fixed = raw[close + 1:].decode("gbk", errors="replace")
+    heading = _HEAD_END.split(fixed, maxsplit=1)[0].strip(_TRAIL_PUNCT)
+    # bytes lost in the garbling leave U+FFFD: then the heading stays as written
+    return PAREN_CN, _LEAD_NUM[raw[1]], n, "" if "\ufffd" in heading else heading
 
 
 def _content_end(text: str) -> int:
@@ -183,16 +195,21 @@ def extract_sections(doc: Document) -> list[Section]:
     last: dict[tuple[int, int], int] = {}  # (parent uid, kind) -> last number taken
     uids = iter(range(1, 1 << 30))
     pos = 0
+    open_paren: int | None = None  # a line holding only "(": its numeral wrapped onto the next line
     for raw_line in text[:content_end].split("\n"):
         ls, le = pos, pos + len(raw_line)
         pos = le + 1
         line = simp[ls:le].strip()
+        if line in ("(", "（"):
+            open_paren = ls + simp[ls:le].index(line)
+            continue
+        wrapped, open_paren = open_paren, None
         if stack and len(line) <= 40 and _ENCLOSURE.match(line):
             # everything after 附件 hangs under the current top section, numbered afresh
             top = stack[0]
             stack = [top, _Node(next(uids), -1, top.level, top.position)]
             continue
-        for c in _line_candidates(text, simp, ls, le):
+        for c in _line_candidates(text, simp, ls, le, wrapped):
             trial = list(stack)
             while trial and trial[-1].kind >= c.kind:  # close the siblings and their children
                 trial.pop()
@@ -240,16 +257,26 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
             end = min(end, out[parent - 1].char_end)
         end = len(text[:end].rstrip())
         heading = c.heading_override or text[c.marker_end:c.head_end].strip()
-        marker = text[c.start:c.marker_end].strip()
+        marker = text[c.start:c.marker_end].replace("\n", "").strip()
         body_start = c.head_end
         while body_start < end and text[body_start] in _TRAIL_PUNCT + "\n":
             body_start += 1
         out.append(Section(
             position=i + 1, level=level, marker=marker, heading=heading,
             body=text[body_start:end].strip(), char_start=c.start, char_end=max(end, c.head_end),
-            parent_position=parent, category=categorize(simp[c.marker_end:c.head_end]),
+            parent_position=parent, category=_category(simp[c.marker_end:c.head_end], out, parent),
         ))
     return out
+
+
+def _category(heading: str, done: list[Section], parent: int | None) -> str | None:
+    """A frame category (problems, next_steps, review, goals) covers everything below it."""
+    while parent is not None:
+        anc = done[parent - 1]
+        if anc.category in _inherited():
+            return anc.category
+        parent = anc.parent_position
+    return categorize(heading)
 
 
 # --- categories -----------------------------------------------------------------------------
@@ -262,6 +289,12 @@ def _categories() -> list[tuple[str, list[re.Pattern[str]], list[re.Pattern[str]
     data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
     return [(c["name"], [re.compile(p) for p in c.get("patterns", [])],
              [re.compile(p) for p in c.get("exclude", [])]) for c in data["category"]]
+
+
+@cache
+def _inherited() -> frozenset[str]:
+    data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
+    return frozenset(c["name"] for c in data["category"] if c.get("inherit"))
 
 
 def categorize(heading: str) -> str | None:
