@@ -1,0 +1,152 @@
+"""The scale benchmark: build a warehouse from a large realistic corpus through `make run`'s code path.
+
+    python -m benchmarks.run [--reports N] [--large] [--keep]
+
+Writes ``benchmarks/results/latest.json`` (and a copy named after the corpus size) with
+reports, mb, seconds, peak_rss_mb, jieba_seconds, ratio_to_jieba, noop_seconds,
+incremental_add_seconds. See benchmarks/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.synth import make_corpus
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results"
+
+JIEBA_ALONE = """
+import sys, time, jieba
+from pathlib import Path
+from pipelines.extract.ingest import list_raw_files
+root = Path(sys.argv[1])
+texts = [p.read_text(encoding="utf-8") for p in list_raw_files(root)]
+jieba.setLogLevel(60)
+jieba.initialize()
+t0 = time.perf_counter()
+n = 0
+for t in texts:
+    n += len(jieba.lcut(t))
+print(time.perf_counter() - t0, n)
+"""
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(stat[1]), []).append(int(d.name))
+            rss[int(d.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total / 2**20
+
+
+def timed_build(raw: Path, wh: Path, home: Path) -> tuple[float, float, str]:
+    """Run `python -m pipelines build`; returns (seconds, peak RSS of the process tree in MB, output)."""
+    env = {**os.environ, "GOVREPORTS_RAW_DIR": str(raw), "GOVREPORTS_WAREHOUSE": str(wh), "DAGSTER_HOME": str(home)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines", "build"], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0.0
+    lines: list[str] = []
+
+    def pump() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            if "extract:" in line or "raw:" in line or "published" in line:
+                print("   ", line.rstrip().split(" - ")[-1], flush=True)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_mb(proc.pid))
+        time.sleep(0.25)
+    reader.join()
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit("build failed:\n" + "".join(lines[-40:]))
+    return seconds, peak, "".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reports", type=int, default=10_000)
+    ap.add_argument("--large", action="store_true", help="100,000 reports")
+    ap.add_argument("--keep", action="store_true", help="keep the generated corpus and warehouse")
+    args = ap.parse_args(argv)
+    n = 100_000 if args.large else args.reports
+
+    work = HERE / "corpus" / f"n{n}"
+    raw = work / "raw"
+    if not (work / ".complete").exists():
+        shutil.rmtree(work, ignore_errors=True)
+        print(f"generating {n} reports from the real ones in raw/ ...", flush=True)
+        make_corpus(REPO / "raw", raw, n)
+        (work / ".complete").touch()
+    mb = sum(p.stat().st_size for p in raw.rglob("*.txt")) / 2**20
+    wh = work / "out" / "reports.duckdb"
+    shutil.rmtree(work / "out", ignore_errors=True)
+    home = work / "dagster_home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    subprocess.run([str(Path(sys.executable).parent / "dagster"), "instance", "migrate"],
+                   env={**os.environ, "DAGSTER_HOME": str(home)}, check=True, capture_output=True)
+
+    print(f"full build: {n} reports, {mb:.1f} MB", flush=True)
+    seconds, peak, _ = timed_build(raw, wh, home)
+    print(f"  {seconds:.1f} s, peak RSS {peak:.0f} MB", flush=True)
+
+    print("no-op build (unchanged folder)", flush=True)
+    noop, _, _ = timed_build(raw, wh, home)
+
+    print("incremental: one new report", flush=True)
+    make_corpus(REPO / "raw", raw / "incremental", 1, seed=99, start=n)
+    incremental, _, _ = timed_build(raw, wh, home)
+
+    print("jieba alone on the same text, one process", flush=True)
+    out = subprocess.run([sys.executable, "-c", JIEBA_ALONE, str(raw)], cwd=REPO, capture_output=True, text=True,
+                         check=True).stdout.split()
+    jieba_seconds = float(out[0])
+
+    result = {
+        "reports": n, "mb": round(mb, 1), "seconds": round(seconds, 1), "peak_rss_mb": round(peak),
+        "jieba_seconds": round(jieba_seconds, 1), "ratio_to_jieba": round(seconds / jieba_seconds, 2),
+        "noop_seconds": round(noop, 1), "incremental_add_seconds": round(incremental, 1),
+        "warehouse_mb": round(wh.stat().st_size / 2**20, 1), "cores": os.cpu_count(),
+        "python": platform.python_version(), "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    text = json.dumps(result, indent=1)
+    (RESULTS / "latest.json").write_text(text + "\n")
+    (RESULTS / f"n{n}.json").write_text(text + "\n")
+    print(text)
+    if not args.keep:
+        shutil.rmtree(work / "out", ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
