@@ -1,9 +1,209 @@
-"""Quantities (placeholder until the quantities extractor lands)."""
+"""Every number with its unit: 1.9万家 → 19000 家, 290.92亿元 → 29092000000 yuan, 31% → 31 percent.
+
+One compiled regular expression finds number + scale + unit (+ approximation words and
+ranges) in ``Document.simplified``; a few context checks then drop what only looks like a
+quantity: ordinals (第一, 第3条), names and slogans in quotes or book-title marks
+(“四个意识”, 《…9条措施》), vague Chinese numerals (一项, 数十家). Dates, years and document
+numbers never match because 年/月/日/号 are not units. Units, approximation words and stop
+phrases are data (``dictionaries/quantity_units.toml``).
+"""
 
 from __future__ import annotations
 
+import bisect
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
 from pipelines.extract.document import Document, Quantity, Section
+from pipelines.extract.numbers import CN_DIGITS, parse_number, scale_of
+
+_DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "quantity_units.toml"
+
+# Sentence ends: the sentence of a quantity runs between two of these (or a line break).
+_SENT_END = re.compile(r"[。;；!！?？\n]")
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
+# A Chinese numeral needs a digit character: a lone 万/千/百 (万家, 千家万户) is no number.
+_CN = rf"[{CN_DIGITS}]*[零〇一二两三四五六七八九十][{CN_DIGITS}]*"
+_SCALE = r"万亿|千万|百万|亿|万|千"
+_RANGE_SEP = r"[-—–~～至到]"
+
+
+@dataclass(frozen=True)
+class _Tables:
+    pattern: re.Pattern[str]
+    rename: dict[str, str]
+    prefix: dict[str, str]
+    suffix: dict[str, str]
+    after: dict[str, str]
+    stop: re.Pattern[str] | None
+
+
+def _alt(words: list[str] | dict[str, str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _tables() -> _Tables:
+    data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
+    approx = data["approx"]
+    units = _alt(data["units"])
+    num = rf"(?:{_ARABIC})"
+    pattern = re.compile(
+        rf"(?P<pre>{_alt(approx['prefix'])})?"
+        rf"(?:"
+        # Arabic: 3-5家, 3万-5万元, 290.92亿元, 1,234份
+        rf"(?P<a1>{num})(?P<s1>{_SCALE})?(?:{_RANGE_SEP}(?P<a2>{num}))?"
+        rf"|"
+        # Chinese: 三十二次, 三至五家
+        rf"(?P<c1>{_CN})(?:{_RANGE_SEP}(?P<c2>{_CN}))?"
+        rf"|"
+        # 百分之三十
+        rf"百分之(?P<pc>{_CN}|{num})"
+        rf")"
+        rf"(?P<s2>{_SCALE})?(?P<suf>{_alt(approx['suffix'])})?"
+        rf"(?P<unit>{units})?"
+        rf"(?P<after>{_alt(approx['after'])})?"
+    )
+    stop = data.get("stop", {}).get("phrases", [])
+    return _Tables(
+        pattern=pattern,
+        rename=data.get("rename", {}),
+        prefix=approx["prefix"],
+        suffix=approx["suffix"],
+        after=approx["after"],
+        stop=re.compile(_alt(stop)) if stop else None,
+    )
+
+
+# Left context that makes a number no quantity: 第3条 (ordinal), 数十家/上百家 (vague),
+# a digit or letter glued before (PM2.5, G20).
+_BAD_LEFT = re.compile(r"(?:第|数|几|上|若|[A-Za-z.])$")
+_QUOTE_OPEN = "“《「『\"'"
+_QUOTE_CLOSE = {"“": "”", "《": "》", "「": "」", "『": "』", '"': '"', "'": "'"}
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of 《titles》 and short “quoted names”: numbers inside are part of a name."""
+    spans = []
+    for m in re.finditer(r"《[^《》\n]{1,80}》|“[^“”\n]{1,16}”|「[^「」\n]{1,16}」", text):
+        spans.append(m.span())
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and spans[i][0] < pos < spans[i][1]
+
+
+def sentence_bounds(text: str) -> list[int]:
+    """Sorted positions of sentence ends (``。；!?`` and line breaks) in ``text``."""
+    return [m.start() for m in _SENT_END.finditer(text)]
+
+
+def sentence_span(text: str, ends: list[int], pos: int) -> tuple[int, int]:
+    """The span of the sentence around ``pos`` (without its end mark), given ``sentence_bounds``."""
+    i = bisect.bisect_right(ends, pos - 1) if pos > 0 else 0
+    start = ends[i - 1] + 1 if i > 0 else 0
+    end = ends[i] if i < len(ends) else len(text)
+    if end < pos:  # pos sits on an end mark itself
+        end = pos
+    return start, end
+
+
+def innermost_section(sections: list[Section], starts: list[int], pos: int) -> int | None:
+    """Position of the innermost section containing ``pos`` (sections sorted by start).
+
+    In a heading tree the containing section that starts last is the innermost one.
+    """
+    i = bisect.bisect_right(starts, pos) - 1
+    while i >= 0:
+        s = sections[i]
+        if s.char_start <= pos < s.char_end:
+            return s.position
+        i -= 1
+    return None
+
+
+def _value(m: re.Match[str]) -> tuple[float | None, float | None]:
+    scale = m["s2"] or m["s1"]
+    if m["a1"]:
+        lo = parse_number(m["a1"], m["s1"] or m["s2"])
+        hi = parse_number(m["a2"], m["s2"] or m["s1"]) if m["a2"] else None
+        # 3万-5万元: the scale of the low end may be written only once, after the high end.
+        if hi is not None and m["s1"] is None and m["s2"]:
+            lo = parse_number(m["a1"], m["s2"])
+        return lo, hi
+    if m["c1"]:
+        lo = parse_number(m["c1"], m["s2"])
+        hi = parse_number(m["c2"], m["s2"]) if m["c2"] else None
+        return lo, hi
+    if m["pc"]:
+        return parse_number(m["pc"], scale), None
+    return None, None
 
 
 def extract_quantities(doc: Document, sections: list[Section]) -> list[Quantity]:
-    return []
+    """Every number with a unit in ``doc``, normalised (yuan for money, the % number for %)."""
+    t = _tables()
+    simp = doc.simplified
+    ends = sentence_bounds(simp)
+    quoted = _quoted_spans(simp)
+    qstarts = [s for s, _ in quoted]
+    secs = sorted(sections, key=lambda s: (s.char_start, s.level))
+    sec_starts = [s.char_start for s in secs]
+    stops = [m.span() for m in t.stop.finditer(simp)] if t.stop else []
+    stop_starts = [s for s, _ in stops]
+    out: list[Quantity] = []
+    for m in t.pattern.finditer(simp):
+        unit_written = m["unit"]
+        if m["pc"]:
+            unit_written = "%"
+        if not unit_written:
+            continue
+        start, end = m.span()
+        num_start = m.start("a1") if m["a1"] else m.start("c1") if m["c1"] else m.start()
+        left = simp[max(0, num_start - 1):num_start]
+        if _BAD_LEFT.search(left) or (left.isdigit()):
+            continue
+        chinese = bool(m["c1"])
+        if chinese:
+            if (left and left in _QUOTE_OPEN) or (m["c1"] == "一" and not m["c2"]):
+                continue  # “四个意识”; 一项/一次 is an article, not a count
+            if left and left in CN_DIGITS:
+                continue
+        if _inside(quoted, qstarts, num_start) or _inside(stops, stop_starts, num_start) \
+                or (stops and _inside(stops, stop_starts, num_start + 1)):
+            continue
+        lo, hi = _value(m)
+        if lo is None:
+            continue
+        unit = t.rename.get(unit_written, unit_written)
+        approx = None
+        if m["pre"]:
+            approx = t.prefix[m["pre"]]
+        elif m["suf"]:
+            approx = t.suffix[m["suf"]]
+        elif m["after"]:
+            approx = t.after[m["after"]]
+        if m["pre"] and (m["suf"] or m["after"]):
+            approx = t.suffix.get(m["suf"] or "") or t.after.get(m["after"] or "") or approx
+        s0, s1 = sentence_span(simp, ends, start)
+        out.append(Quantity(
+            position=len(out) + 1,
+            value=lo,
+            unit=unit,
+            number_text=doc.text[start:end],
+            approx=approx,
+            sentence=doc.text[s0:s1].strip(),
+            char_start=start,
+            char_end=end,
+            value_high=hi,
+            section_position=innermost_section(secs, sec_starts, start) if secs else None,
+        ))
+    return out
+
+
+__all__ = ["extract_quantities", "innermost_section", "scale_of", "sentence_bounds", "sentence_span"]

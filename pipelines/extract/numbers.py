@@ -1,0 +1,59 @@
+"""Parse the numbers written in the reports: Arabic digits with 万/亿 scales, Chinese numerals.
+
+Pure helpers shared by the quantity and indicator extractors. Chinese numerals go through the
+``cn2an`` library (it knows 两, 零, 十一, 一万二千 …); this module only decides what to feed it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import cn2an
+
+# Scale words after a number: 1.9万 → 19000, 290.92亿 → 29092000000.
+SCALES: dict[str, float] = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
+
+CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_ARABIC = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def parse_arabic(text: str) -> float:
+    """``"3,023"`` → 3023.0, ``"290.92"`` → 290.92."""
+    return float(text.replace(",", ""))
+
+
+@lru_cache(maxsize=4096)
+def parse_chinese(text: str) -> float | None:
+    """A Chinese numeral (三十二, 两, 一万二千) → its value, or None if it is not one.
+
+    Cached: the same few numerals recur across hundreds of thousands of reports.
+    """
+    text = text.replace("〇", "零")
+    try:
+        value = cn2an.cn2an(text, "normal")
+    except (ValueError, KeyError, IndexError, TypeError):
+        try:
+            value = cn2an.cn2an(text, "smart")
+        except (ValueError, KeyError, IndexError, TypeError):
+            return None
+    return float(value)
+
+
+def scale_of(word: str | None) -> float:
+    """The multiplier of a scale word (万 → 10000); 1 for None or an unknown word."""
+    return SCALES.get(word or "", 1.0)
+
+
+def parse_number(text: str, scale: str | None = None) -> float | None:
+    """A number as written (Arabic or Chinese), times its scale word; None if unreadable."""
+    text = text.strip()
+    if not text:
+        return None
+    if _ARABIC.fullmatch(text):
+        value: float | None = parse_arabic(text)
+    else:
+        value = parse_chinese(text)
+    if value is None:
+        return None
+    return value * scale_of(scale)
