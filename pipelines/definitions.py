@@ -6,12 +6,10 @@ import dagster as dg
 
 from pipelines.defs.assets import analyst_views, core_layer, published_warehouse, raw_layer
 from pipelines.defs.automation import build_warehouse, daily_build, raw_folder_sensor
-from pipelines.defs.checks import CHECKS
 from pipelines.defs.resources import default_resource
 
 defs = dg.Definitions(
     assets=[raw_layer, core_layer, analyst_views, published_warehouse],
-    asset_checks=CHECKS,
     jobs=[build_warehouse],
     schedules=[daily_build],
     sensors=[raw_folder_sensor],

@@ -12,7 +12,6 @@ from conftest import SEEDS
 
 from pipelines.defs.assets import analyst_views, core_layer, published_warehouse, raw_layer
 from pipelines.defs.automation import raw_folder_sensor
-from pipelines.defs.checks import CHECKS
 from pipelines.defs.resources import WarehouseResource
 
 pytestmark = pytest.mark.slow
@@ -21,7 +20,7 @@ TABLES = ("raw_documents", "rejected_files", "reports", "sections", "quantities"
 
 def run(raw: Path, wh: Path) -> dg.ExecuteInProcessResult:
     result = dg.materialize(
-        [raw_layer, core_layer, analyst_views, published_warehouse, *CHECKS],
+        [raw_layer, core_layer, analyst_views, published_warehouse],
         resources={"warehouse": WarehouseResource(raw_dir=str(raw), warehouse=str(wh), workers=1)},
         instance=dg.DagsterInstance.ephemeral(),
     )

@@ -10,6 +10,7 @@ frame it stores.)
 import dagster as dg
 
 from pipelines import stages, store
+from pipelines.defs.checks import run_checks, specs_for
 from pipelines.defs.resources import WarehouseResource
 
 RAW = [dg.AssetSpec("raw_documents", group_name="raw", description="Decoded report texts, one per distinct text."),
@@ -23,13 +24,18 @@ CORE = [dg.AssetSpec(t, group_name="core", deps=["raw_documents"], description=d
 )]
 
 
-@dg.multi_asset(specs=RAW, can_subset=False)
+RAW_KEYS = ["raw_documents", "rejected_files"]
+CORE_KEYS = [s.key.to_user_string() for s in CORE]
+
+
+@dg.multi_asset(specs=RAW, check_specs=specs_for(RAW_KEYS), can_subset=False)
 def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scan the raw folder; decode new or changed files; record rejections and duplicates."""
     paths = warehouse.paths
     with store.connect(paths.work_db) as con:
         store.apply_schema(con)
         s = stages.ingest(con, paths.raw_dir, context.log.info)
+        checks = list(run_checks(con, RAW_KEYS))
     context.log.info(f"raw: {s.files} files ({s.files_unchanged} unchanged), {s.added} new documents, "
                      f"{s.removed} removed, {s.rejected} rejected")
     yield dg.MaterializeResult(asset_key="raw_documents", metadata={
@@ -37,20 +43,23 @@ def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         "files_unchanged": s.files_unchanged, "raw_dir": str(paths.raw_dir)})
     yield dg.MaterializeResult(asset_key="rejected_files", metadata={
         "rejected": s.rejected, "duplicates": s.duplicates, **{f"reason: {k}": v for k, v in s.reasons.items()}})
+    yield from checks
 
 
-@dg.multi_asset(specs=CORE, can_subset=False)
+@dg.multi_asset(specs=CORE, check_specs=specs_for(CORE_KEYS), can_subset=False)
 def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Extract metadata, sections, quantities, indicator facts and terms from new documents."""
     paths = warehouse.paths
     with store.connect(paths.work_db) as con:
         s = stages.extract(con, context.log.info, workers=warehouse.workers or None)
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in store.CORE_TABLES}
+        checks = list(run_checks(con, CORE_KEYS))
     context.log.info(f"core: extracted {s.extracted} documents, removed {s.removed}"
                      + (" (extractor changed: full rebuild)" if s.full_rebuild else ""))
     for t in store.CORE_TABLES:
         yield dg.MaterializeResult(asset_key=t, metadata={
             "rows": counts[t], "rows_added": s.rows.get(t, 0), "documents_extracted": s.extracted})
+    yield from checks
 
 
 @dg.asset(group_name="out", deps=[spec.key for spec in CORE])
@@ -62,12 +71,17 @@ def analyst_views(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     return dg.MaterializeResult(metadata={"views": ", ".join(names)})
 
 
-@dg.asset(group_name="out", deps=[analyst_views])
+@dg.asset(group_name="out", deps=[analyst_views], check_specs=[dg.AssetCheckSpec(
+    "published_matches_build", asset="published_warehouse",
+    description="The published file opens read-only and holds the same rows as the build.")])
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The DuckDB file analysts open: the working database, published by an atomic rename."""
     paths = warehouse.paths
     target = store.publish(paths.work_db, paths.warehouse)
-    counts = store.table_counts(target, ("reports", "indicators", "rejected_files"))
-    context.log.info(f"published {target}: {counts}")
-    return dg.MaterializeResult(metadata={"path": str(target), **counts,
-                                          "size_mb": round(target.stat().st_size / 2**20, 2)})
+    tables = ("raw_documents", "rejected_files", *store.CORE_TABLES)
+    built, published = store.table_counts(paths.work_db, tables), store.table_counts(target, tables)
+    context.log.info(f"published {target}: {published}")
+    return dg.MaterializeResult(
+        metadata={"path": str(target), **published, "size_mb": round(target.stat().st_size / 2**20, 2)},
+        check_results=[dg.AssetCheckResult(check_name="published_matches_build", passed=built == published,
+                                           metadata={"built": str(built), "published": str(published)})])
