@@ -82,44 +82,68 @@ class _Cand:
     marker_end: int
     head_end: int  # end of the heading text (before its terminator)
     line_end: int
-    inline: bool  # an 一是 that runs on inside a paragraph
+    inline: bool = False  # an 一是 that runs on inside a paragraph
     heading_override: str | None = None  # repaired text of a mojibake heading
 
+    @property
+    def alone(self) -> bool:
+        """A heading that is its whole line, and short: a title, not a numbered paragraph."""
+        return self.line_end - self.head_end <= 1 and self.head_end - self.marker_end <= 40
 
-def _line_candidates(text: str, simp: str, start: int, end: int, wrapped: int | None = None) -> list[_Cand]:
+
+def _line_candidates(text: str, simp: str, start: int, end: int,
+                     pending: tuple[int, int, int, int] | None = None) -> list[_Cand]:
     """Heading candidates on the line ``[start, end)``: a line-start marker and inline 一是.
 
-    ``wrapped`` is the position of a lone "(" on the line before (the page broke "(三)").
+    ``pending`` is a marker left alone on an earlier line, ``(kind, number, start, end)``: this
+    line is its heading (the page broke "(三)" or "一、" from its text).
     """
     line = simp[start:end]
     stripped = line.lstrip(" \t\u3000")
     off = start + len(line) - len(stripped)
     out: list[_Cand] = []
-    garbled = _mojibake_marker(text[off:end])
-    if wrapped is not None and (m := _WRAPPED.match(stripped)):
-        mend = off + m.end()
-        out.append(_Cand(PAREN_CN, cn_number(m.group(1)), wrapped, mend, _heading_end(simp, mend, end), end, False))
-    elif garbled is not None:
+    if pending is not None:
+        kind, number, pstart, pend = pending
+        if kind == -1:  # a lone "(": the numeral and ")" open this line
+            m = _WRAPPED.match(stripped)
+            if m:
+                mend = off + m.end()
+                out.append(_Cand(PAREN_CN, cn_number(m.group(1)), pstart, mend, _heading_end(simp, mend, end), end))
+        else:
+            out.append(_Cand(kind, number, pstart, pend, _heading_end(simp, off, end), end))
+    elif (garbled := _mojibake_marker(text[off:end])) is not None:
         kind, number, mlen, repaired = garbled
         head_end = _heading_end(simp, off + mlen, end)
-        out.append(_Cand(kind, number, off, off + mlen, head_end, end, False, repaired))
+        out.append(_Cand(kind, number, off, off + mlen, head_end, end, heading_override=repaired))
     else:
         for kind, pat in _LINE_MARKERS:
             m = pat.match(stripped)
-            if m and m.end() < len(stripped.rstrip()) + (kind != SHI):
+            if m and m.end() < len(stripped.rstrip()):
                 mend = off + m.end()
-                if kind == SHI:  # the marker is 一是 itself; the heading follows
-                    mend = off + m.end()
                 head_end = _heading_end(simp, mend, end)
-                if head_end <= mend and kind != SHI:
-                    continue  # a lone marker with nothing after it
-                out.append(_Cand(kind, cn_number(m.group(1)), off, mend, head_end, end, False))
+                if head_end > mend or kind == SHI:
+                    out.append(_Cand(kind, cn_number(m.group(1)), off, mend, head_end, end))
                 break
     first_end = out[0].head_end if out else off
     for m in _INLINE_SHI.finditer(simp, first_end, end):
         ms = m.start(1)
-        out.append(_Cand(SHI, cn_number(m.group(2)), ms, m.end(1), _heading_end(simp, m.end(1), end), end, True))
+        out.append(_Cand(SHI, cn_number(m.group(2)), ms, m.end(1), _heading_end(simp, m.end(1), end), end,
+                         inline=True))
     return out
+
+
+def _lone_marker(simp: str, start: int, end: int) -> tuple[int, int, int, int] | None:
+    """``(kind, number, start, end)`` when the line holds a heading marker and nothing else."""
+    line = simp[start:end]
+    stripped = line.strip(" \t\u3000")
+    off = start + len(line) - len(line.lstrip(" \t\u3000"))
+    if stripped in ("(", "（"):
+        return -1, 0, off, off + 1
+    for kind, pat in _LINE_MARKERS[:SHI]:
+        m = pat.match(stripped)
+        if m and m.end() == len(stripped):
+            return kind, cn_number(m.group(1)), off, off + len(stripped)
+    return None
 
 
 def _heading_end(simp: str, pos: int, end: int) -> int:
@@ -168,7 +192,8 @@ def _content_end(text: str) -> int:
     while end > 0:
         ls = text.rfind("\n", 0, end) + 1
         line = text[ls:end].strip()
-        if line and not (len(line) <= 40 and _TRAILER_LINE.fullmatch(line)):
+        heading = any(pat.match(line) for _, pat in _LINE_MARKERS)
+        if line and (heading or not (len(line) <= 40 and _TRAILER_LINE.fullmatch(line))):
             break
         end = len(text[:ls].rstrip())
     return end
@@ -195,32 +220,43 @@ def extract_sections(doc: Document) -> list[Section]:
     last: dict[tuple[int, int], int] = {}  # (parent uid, kind) -> last number taken
     uids = iter(range(1, 1 << 30))
     pos = 0
-    open_paren: int | None = None  # a line holding only "(": its numeral wrapped onto the next line
+    pending: tuple[int, int, int, int] | None = None  # a marker alone on its line
+    quoted: int | None = None  # last number of a list restarting 一、 inside a top section
     for raw_line in text[:content_end].split("\n"):
         ls, le = pos, pos + len(raw_line)
         pos = le + 1
         line = simp[ls:le].strip()
-        if line in ("(", "（"):
-            open_paren = ls + simp[ls:le].index(line)
+        if not line:
             continue
-        wrapped, open_paren = open_paren, None
+        if (lone := _lone_marker(simp, ls, le)) is not None:
+            pending = lone
+            continue
+        held, pending = pending, None
         if stack and len(line) <= 40 and _ENCLOSURE.match(line):
             # everything after 附件 hangs under the current top section, numbered afresh
             top = stack[0]
             stack = [top, _Node(next(uids), -1, top.level, top.position)]
             continue
-        for c in _line_candidates(text, simp, ls, le, wrapped):
+        for c in _line_candidates(text, simp, ls, le, held):
             trial = list(stack)
             while trial and trial[-1].kind >= c.kind:  # close the siblings and their children
                 trial.pop()
             parent = trial[-1] if trial else None
             if parent is None and c.kind > TOP and (doc_has_top or c.number != 1):
                 # below a top level that is missing: the preamble, or a fragment opening mid-list
-                parent = _Node(next(uids), -1, 1, None)
+                # (kind TOP: the first real 一、 closes it)
+                parent = _Node(next(uids), TOP, 1, None)
                 trial = [parent]
             key = (parent.uid if parent else 0, c.kind)
+            # a second 一、 opens a quoted or enclosed list; its 二、三、 are no top sections
+            if parent is None and c.kind <= TOP and key in last and (
+                    c.number == 1 or (quoted is not None and c.number == quoted + 1)):
+                quoted = c.number
+                continue
             if not _continues(c, last.get(key), parent):
                 continue
+            if parent is None:
+                quoted = None
             last[key] = c.number
             level = parent.level + 1 if parent else 1
             node = _Node(next(uids), c.kind, level, len(accepted) + 1)
@@ -232,8 +268,11 @@ def extract_sections(doc: Document) -> list[Section]:
 def _continues(c: _Cand, prev: int | None, parent: _Node | None) -> bool:
     """Does candidate ``c`` continue the numbering of its kind under ``parent``?"""
     if parent is None:
-        # the top level never restarts or jumps: a second 一、 is a quotation or an enclosure
-        return c.number == 1 if prev is None else c.number == prev + 1
+        # the top level never restarts; it may skip one number only on a short line of its
+        # own (a heading the page lost)
+        if prev is None:
+            return c.number == 1
+        return c.number == prev + 1 or (c.number == prev + 2 and c.alone)
     if prev is None:
         # under a lost top level the list may open anywhere; elsewhere it opens at 1
         return c.number == 1 or parent.position is None

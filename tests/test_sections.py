@@ -1,0 +1,205 @@
+"""The section tree on real report text and on the genre's variants."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines.evaluate import norm_text
+from pipelines.extract.clean import to_simplified
+from pipelines.extract.document import Document, Section
+from pipelines.extract.ingest import load_documents
+from pipelines.extract.sections import categorize, extract_sections
+from tests.conftest import GOLD, RAW
+
+
+def doc(text: str, name: str = "t.txt") -> Document:
+    return Document(source_file=name, text=text, simplified=to_simplified(text))
+
+
+def tops(sections: list[Section]) -> list[str]:
+    return [s.heading for s in sections if s.level == 1]
+
+
+def check_spans(d: Document, sections: list[Section]) -> None:
+    """Spans index the text, start at the marker, and children stay inside their parent."""
+    by_pos = {s.position: s for s in sections}
+    for i, s in enumerate(sections, 1):
+        assert s.position == i
+        assert d.text[s.char_start:].startswith(s.marker.split("\n")[0][:1])
+        assert s.char_start < s.char_end <= len(d.text)
+        if s.body:
+            assert s.body in d.text[s.char_start:s.char_end]
+        if s.parent_position is not None:
+            p = by_pos[s.parent_position]
+            assert p.level < s.level
+            assert p.char_start <= s.char_start and s.char_end <= p.char_end
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Document]:
+    return {d.source_file: d for d in load_documents(RAW / "seeds")}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, Document]:
+    return {d.source_file: d for d in load_documents(RAW / "corpus")}
+
+
+def _gold(name: str) -> dict[str, dict]:
+    return {g["source_file"]: g for g in json.loads((GOLD / name).read_text(encoding="utf-8"))["reports"]}
+
+
+@pytest.mark.parametrize("gold_file, raw", [("seeds.json", "seeds"), ("corpus.json", "corpus")])
+def test_top_sections_and_categories_match_gold(gold_file, raw, request):
+    docs = request.getfixturevalue(raw)
+    for name, g in _gold(gold_file).items():
+        secs = extract_sections(docs[name])
+        check_spans(docs[name], secs)
+        got = [s for s in secs if s.level == 1]
+        assert [norm_text(s.heading) for s in got] == [norm_text(h) for h in g["top_sections"]], name
+        for cat, pos in g.get("section_categories", {}).items():
+            assert got[pos - 1].category == cat, (name, cat)
+
+
+def test_seed_tree_levels_markers_and_bodies(seeds):
+    d = seeds["001_079a50f2bd60e7c0.txt"]
+    secs = extract_sections(d)
+    first = secs[0]
+    assert (first.level, first.marker, first.heading) == (1, "一、", "完成情况及取得成效")
+    # （一）高度重视,强化法治组织领导。成立由… : the heading stops at the first 。
+    sub = secs[1]
+    assert (sub.level, sub.marker, sub.heading, sub.parent_position) == (2, "(一)", "高度重视,强化法治组织领导", 1)
+    assert sub.body.startswith("成立由局长任组长")
+    # inline 一是 inside （三）'s paragraph
+    shi = [s for s in secs if s.marker == "一是" and s.parent_position == 4]
+    assert shi and shi[0].heading == "坚持重大决策集体讨论决定" and shi[0].level == 3
+    # the signature and date under the report belong to no section
+    assert not secs[-1].body.endswith("2022年12月20日")
+    assert "蒙自市科学技术局\n2022" not in d.text[secs[-1].char_start:secs[-1].char_end]
+
+
+def test_arabic_items_directly_under_top_are_level_2(seeds):
+    secs = extract_sections(seeds["004_7dd792b44b443a3f.txt"])
+    items = [s for s in secs if s.parent_position == 1]
+    assert [s.marker for s in items] == ["1.", "2.", "3."]
+    assert {s.level for s in items} == {2}
+    # "3. 优化营商环境" (a blank after the marker) is the same style
+    assert any(s.heading == "优化营商环境" for s in secs)
+
+
+def test_marker_styles_of_the_genre():
+    text = ("某某局2023年法治政府建设情况报告\n"
+            "2023年,我局坚持依法行政。现将有关情况报告如下:\n"
+            "一. 主要举措和成效\n（一）强化组织领导\n1、健全制度。全年召开会议3次。\n2．完善机制。严格执行。\n"
+            "(1)细化分工。按月调度。\n(2)压实责任。\n（二）深化学习\n"
+            "二，存在的问题。\n一是学习不够深入。二是宣传形式单一。\n三、下一步工作计划\n")
+    d = doc(text)
+    secs = extract_sections(d)
+    check_spans(d, secs)
+    assert tops(secs) == ["主要举措和成效", "存在的问题", "下一步工作计划"]
+    tree = [(s.level, s.marker, s.heading) for s in secs]
+    assert tree[:6] == [(1, "一.", "主要举措和成效"), (2, "（一）", "强化组织领导"), (3, "1、", "健全制度"),
+                        (3, "2．", "完善机制"), (4, "(1)", "细化分工"), (4, "(2)", "压实责任")]
+    assert [(s.level, s.heading) for s in secs if s.marker in ("一是", "二是")] == [(2, "学习不够深入"),
+                                                                                (2, "宣传形式单一")]
+    assert [s.category for s in secs if s.level == 1] == ["achievements", "problems", "next_steps"]
+
+
+def test_numbers_and_markers_inside_running_text_are_no_headings():
+    text = ("一、主要成效\n"
+            "全市R&D经费投入667亿元,投入强度达3.68%,新增企业分为三类:一、二类企业120家。\n"
+            "2.5万人次参加培训,1.5亿元补助到位。\n"
+            "《实施方案》明确:\n一、总体要求\n二、重点任务\n"
+            "二、存在问题\n"
+            "统一是基础,唯一是标准。\n")
+    secs = extract_sections(doc(text))
+    # the quoted 一、总体要求 restarts the count: it is not a top section
+    assert tops(secs) == ["主要成效", "存在问题"]
+    assert not any(s.marker.startswith(("2", "1")) for s in secs)
+    assert not any(s.marker.endswith("是") for s in secs)
+
+
+def test_heading_with_trailing_full_stop_and_body_on_its_line(seeds, corpus):
+    secs = extract_sections(seeds["000_3b35ca370aa899d8.txt"])
+    assert secs[[s.marker for s in secs].index("三、")].heading == "完善法治化管理体系不断推进全市科技创新情况"
+    # 一、坚持以习近平法治思想为统领,…更加坚强有力。省委、省政府…
+    top = extract_sections(corpus["page017"])[0]
+    assert top.heading == "坚持以习近平法治思想为统领,党对法治政府建设的领导更加坚强有力"
+    assert top.body.startswith("省委、省政府主要负责同志")
+
+
+def test_truncated_page_keeps_the_cut_heading(corpus):
+    d = corpus["page028"]  # ends "(三)积极推动民法典贯彻实施。一是将学习贯彻习"
+    secs = extract_sections(d)
+    assert secs[-1].marker == "一是" and secs[-1].heading == "将学习贯彻习"
+    assert secs[-1].char_end == len(d.text)
+    assert secs[-2].heading == "积极推动民法典贯彻实施" and secs[-2].level == 2
+
+
+def test_traditional_headings_kept_as_written(corpus):
+    secs = extract_sections(corpus["page012"])
+    assert secs[0].heading.startswith("堅持旗幟領")
+    assert secs[1].marker == "(一)" and "廳主要負責人" in secs[1].heading
+
+
+def test_mojibake_subheadings_are_found(corpus):
+    secs = extract_sections(corpus["page043"])  # "?。ㄒ唬┩七M…" is a garbled "（一）推進…"
+    subs = [s for s in secs if s.level == 2]
+    assert [s.marker for s in subs] == ["?。ㄒ唬", "?。ǘ", "?。ㄈ"]
+    assert subs[0].heading == "推進政府機構職能優化協同高效"
+    assert subs[2].heading == "深入推進簡政放權"
+
+
+def test_fragment_opening_mid_report_has_no_top_level(corpus):
+    for name in ("page044", "page045"):  # pages that start at （二） of a work report
+        secs = extract_sections(corpus[name])
+        assert secs and tops(secs) == []
+        assert secs[0].level == 2 and secs[0].marker == "(二)"
+
+
+def test_government_work_report_parts_and_enclosure(corpus):
+    secs = extract_sections(corpus["full_b609b2c961.txt"])  # 附件1 十件民生实事, 附件2 名词解释
+    top = [s for s in secs if s.level == 1]
+    assert [s.heading for s in top] == ["2025年和“十四五”时期工作回顾", "“十五五”时期的主要目标和重点任务",
+                                        "2026年工作安排"]
+    assert [s.category for s in top] == ["review", "goals", "next_steps"]
+    # the enclosure's 一、… hang under the last part instead of restarting the top level
+    encl = [s for s in secs if s.marker == "一、" and s.level > 1]
+    assert encl and encl[0].parent_position == top[-1].position
+    # a frame category covers the sections below it
+    assert {s.category for s in secs if s.parent_position == top[-1].position} == {"next_steps"}
+
+
+def test_wrapped_marker_and_lone_marker_lines():
+    text = ("一、工作回顾\n(一)经济运行稳中有进。\n内容。\n(\n二)改革开放持续深化。\n内容。\n"
+            "二、\n2024年政府工作任务\n(一)扩大内需\n")
+    secs = extract_sections(doc(text))
+    assert [(s.level, s.heading) for s in secs] == [(1, "工作回顾"), (2, "经济运行稳中有进"),
+                                                    (2, "改革开放持续深化"), (1, "2024年政府工作任务"),
+                                                    (2, "扩大内需")]
+    assert secs[3].category == "next_steps"
+
+
+def test_title_dates_and_preamble_are_no_sections(seeds):
+    d = seeds["002_5707841f7d9a56d3.txt"]  # title, issuer and date lines above the report
+    secs = extract_sections(d)
+    assert secs[0].marker == "一、"
+    assert d.text.index("2021年12月23日") < secs[0].char_start
+
+
+@pytest.mark.parametrize("heading, cat", [
+    ("存在的问题", "problems"), ("存在问题及原因分析", "problems"),
+    ("2024年推进法治建设工作存在的不足和原因", "problems"),
+    ("下一步工作打算", "next_steps"), ("下一步努力方向", "next_steps"), ("行业特点及下一年度工作谋划", "next_steps"),
+    ("2024年度推进法治政府建设的主要安排", "next_steps"), ("2026年重点工作", "next_steps"),
+    ("2024年政府工作任务", "next_steps"), ("2026年主要任务", "next_steps"),
+    ("2023年工作回顾", "review"), ("“十五五”时期主要目标和重大任务", "goals"),
+    ("2024年经济社会发展总体要求和政策取向", "goals"),
+    ("2023年度推进法治政府建设的主要举措和成效", "achievements"), ("工作开展情况", "achievements"),
+    ("主要负责人履行推进法治建设第一责任人职责情况", "leadership"),
+    ("深入学习宣传贯彻习近平法治思想情况", "study"), ("构建科技工作法治轨道", None),
+])
+def test_categories(heading, cat):
+    assert categorize(heading) == cat
