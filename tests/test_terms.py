@@ -1,0 +1,94 @@
+"""Term counts: jieba with the genre's user dictionary, stop words, innermost-section attribution."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from pipelines.extract.clean import to_simplified
+from pipelines.extract.document import Document
+from pipelines.extract.ingest import load_documents
+from pipelines.extract.sections import extract_sections
+from pipelines.extract.terms import extract_terms, stopwords, tokenizer, user_terms
+from tests.conftest import RAW
+
+
+def doc(text: str) -> Document:
+    return Document(source_file="t.txt", text=text, simplified=to_simplified(text))
+
+
+def totals(terms) -> Counter[str]:
+    c: Counter[str] = Counter()
+    for t in terms:
+        c[t.term] += t.count
+    return c
+
+
+@pytest.fixture(scope="module")
+def seed() -> Document:
+    return next(d for d in load_documents(RAW / "seeds") if d.source_file.startswith("000_"))
+
+
+def test_genre_compounds_are_one_term(seed):
+    terms = extract_terms(seed, extract_sections(seed))
+    c = totals(terms)
+    assert c["法治政府建设"] == seed.simplified.count("法治政府建设")
+    for word in ("科技型中小企业", "高新技术企业", "习近平法治思想", "技术合同登记", "技术合同交易额",
+                 "外国人来华工作许可", "科技企业孵化器"):
+        assert c[word] >= 1, word
+    # the compound is not also counted as its pieces
+    t = extract_terms(doc("全面推进法治政府建设,落实三重一大制度,深化放管服改革。"), [])
+    got = {x.term for x in t}
+    assert {"法治政府建设", "三重一大", "放管服改革"} <= got
+    assert not {"法治", "政府"} & got
+
+
+def test_stop_words_numbers_punctuation_and_single_characters_dropped(seed):
+    terms = extract_terms(seed, extract_sections(seed))
+    got = {t.term for t in terms}
+    assert not got & stopwords()
+    assert {"的", "一是", "二是", "进一步"}.isdisjoint(got)
+    assert all(len(t) >= 2 for t in got)
+    assert not any(t[0].isdigit() or not (t[0].isalnum() or t in user_terms()) for t in got)
+    assert "290.92" not in got and "2023" not in got
+
+
+def test_each_token_counted_once_in_its_innermost_section():
+    text = ("某局法治政府建设报告\n"
+            "一、主要举措和成效\n(一)强化组织领导\n成立法治政府建设领导小组。\n"
+            "(二)深化普法宣传\n开展科技特派员普法活动。\n"
+            "二、存在的问题\n科技特派员队伍不稳定。")
+    d = doc(text)
+    secs = extract_sections(d)
+    pos = {s.heading: s.position for s in secs}
+    terms = extract_terms(d, secs)
+    where = {(t.term, t.section_position): t.count for t in terms}
+    assert where[("法治政府建设", None)] == 1  # the title, before the first heading
+    assert where[("法治政府建设", pos["强化组织领导"])] == 1
+    assert where[("科技特派员", pos["深化普法宣传"])] == 1
+    assert where[("科技特派员", pos["存在的问题"])] == 1
+    assert ("组织领导", pos["主要举措和成效"]) not in where  # it sits in the child, not the parent
+    assert sum(totals(terms).values()) == sum(where.values())
+
+
+def test_traditional_text_counts_in_simplified():
+    terms = extract_terms(doc("堅持推進法治政府建設,支持高新技術企業發展。"), [])
+    got = {t.term for t in terms}
+    assert {"法治政府建设", "高新技术企业"} <= got
+    assert all(t.section_position is None for t in terms)
+
+
+def test_tokenizer_is_built_once():
+    assert tokenizer() is tokenizer()
+    assert "法治政府建设" in user_terms()
+
+
+def test_whole_corpus_runs_and_attributes_to_existing_sections():
+    for d in load_documents(RAW / "corpus"):
+        secs = extract_sections(d)
+        positions = {s.position for s in secs} | {None}
+        terms = extract_terms(d, secs)
+        assert terms, d.source_file
+        assert {t.section_position for t in terms} <= positions
+        assert all(t.count > 0 for t in terms)
