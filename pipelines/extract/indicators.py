@@ -1,10 +1,368 @@
-"""Indicator facts (placeholder until the indicator extractor lands)."""
+"""Indicator facts: bind the figures of a report to the ten science-and-technology indicators.
+
+A figure is a fact about an indicator only when the sentence says so; a number that merely
+sits near an indicator's name is not ("组织1次全市技术合同认定登记自查"). Each sentence is cut
+into chunks at , 、 ; : ( ); a figure binds to an indicator's name by one of four rules:
+
+* ``direct``: the name comes first in the same chunk, only measure words between
+  (高新技术企业数量达到86家, 技术合同交易额达到290.92亿元);
+* ``figure_first``: the figure comes first (9家企业通过高企认证, 10家新认定高企);
+* ``continuation``: a chunk with no name continues the previous one (…6496.8亿元、增长24.9%;
+  申报高新技术企业10家(已认定4家));
+* ``respectively``: A、B分别增长31%、16% pairs the figures with the enumerated items in order.
+
+The unit must fit the indicator (家 for firms, 份/项 for contracts, 元 for money, % for growth
+or intensity), the words before the name must be a region, a time or a measure word (not
+走访/兑现/为 …), and the sentence must not be a plan, a multi-year span, a sub-class, an
+application, a re-recognition or a relocation. Figures in the sections of the coming year's
+work and of the five-year goals are targets. Wordings are data: ``indicator_cues.toml``.
+"""
 
 from __future__ import annotations
 
+import bisect
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
 from pipelines.extract.document import Document, IndicatorFact, Quantity, ReportMeta, Section
+from pipelines.extract.quantities import sentence_bounds, sentence_span
+
+_DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "indicator_cues.toml"
+
+# Section categories whose figures are plans, not facts (dictionaries/section_categories.toml).
+TARGET_CATEGORIES = frozenset({"next_steps", "goals"})
+MONEY_INDICATORS = frozenset({"rd_expenditure", "tech_contract_value", "rd_intensity"})
+
+_CHUNK_SEP = re.compile(r"[,，、;；:：()（）]")
+_CLAUSE_SEP = re.compile(r"[,，;；:：]")
+_TITLE = re.compile(r"《[^《》]{0,80}》")
+_YEAR = re.compile(r"(?<![\d比较与同从至到\-—~])((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)")
+_LIST_GLUE = re.compile(r"[、,，和及与\s]*")
+_RESPECTIVELY = "分别"
+
+
+@dataclass(frozen=True)
+class _Cue:
+    indicator: str  # may be "a|b": chosen by the unit of the figure
+    needs: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class _Dict:
+    cue_re: re.Pattern[str]
+    cues: dict[str, _Cue]  # regex group name -> cue
+    units: dict[str, frozenset[str]]
+    percent: dict[str, str]
+    pre: re.Pattern[str]
+    gap: re.Pattern[str]
+    gap_after: re.Pattern[str]
+    noun_after: re.Pattern[str]
+    continuation: re.Pattern[str]
+    level: re.Pattern[str]
+    new: re.Pattern[str]
+    growth: re.Pattern[str]
+    decline: re.Pattern[str]
+    target: re.Pattern[str]
+    multi_year: re.Pattern[str]
+    per_period: re.Pattern[str]
+    local: re.Pattern[str]
+    subunit: re.Pattern[str]
+    register: re.Pattern[str]
+    register_indicators: frozenset[str]
+
+
+def _tokens(words: list[str]) -> re.Pattern[str]:
+    """A pattern matching any sequence of the given words (and blanks, quotes)."""
+    return re.compile(r"(?:\s|[“”\"']|" + "|".join(f"(?:{w})" for w in words) + r")*")
+
+
+@cache
+def _dict() -> _Dict:
+    data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
+    groups: list[str] = []
+    cues: dict[str, _Cue] = {}
+    units: dict[str, frozenset[str]] = {}
+    percent: dict[str, str] = {}
+    for ind in data["indicator"]:
+        name = ind["name"]
+        units[name] = frozenset(ind.get("units", []))
+        percent[name] = ind.get("percent", "growth")
+        needs = ind.get("needs", {})
+        for cue in ind["cues"]:
+            g = f"c{len(groups)}"
+            groups.append(f"(?P<{g}>{cue})")
+            cues[g] = _Cue(name, re.compile(needs[cue]) if cue in needs else None)
+    ctx, meas, exc = data["context"], data["measure"], data["exclude"]
+    return _Dict(
+        cue_re=re.compile("|".join(groups)),
+        cues=cues,
+        units=units,
+        percent=percent,
+        pre=_tokens(ctx["pre"]),
+        gap=_tokens(ctx["gap"]),
+        gap_after=_tokens(ctx["gap_after"]),
+        noun_after=re.compile(ctx["noun_after"]),
+        continuation=re.compile(ctx["continuation"]),
+        level=re.compile(meas["level"]),
+        new=re.compile(meas["new"]),
+        growth=re.compile(meas["growth"]),
+        decline=re.compile(meas["decline"]),
+        target=re.compile(exc["target"]),
+        multi_year=re.compile(exc["multi_year"]),
+        per_period=re.compile(exc["per_period"]),
+        local=re.compile(exc["local"]),
+        subunit=re.compile(exc["subunit"]),
+        register=re.compile(r"(?:^|[^全我本])(?:" + exc["register"] + r")$"),
+        register_indicators=frozenset(exc["register_indicators"]),
+    )
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """An indicator's name found in the text."""
+
+    start: int
+    end: int
+    cue: _Cue
+
+
+@dataclass
+class _Binding:
+    q: Quantity
+    hit: _Hit
+    rule: str
+    local: str  # the words around name and figure that decide the measure and exclusions
+    start: int  # leftmost of name and figure
+
+
+def _target_spans(sections: list[Section]) -> list[tuple[int, int]]:
+    return sorted((s.char_start, s.char_end) for s in sections if s.category in TARGET_CATEGORIES)
+
+
+def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _chunks(simp: str, s0: int, s1: int) -> list[tuple[int, int]]:
+    out, last = [], s0
+    for m in _CHUNK_SEP.finditer(simp, s0, s1):
+        out.append((last, m.start()))
+        last = m.end()
+    out.append((last, s1))
+    return out
+
+
+def _chunk_index(chunks: list[tuple[int, int]], pos: int) -> int:
+    return max(0, bisect.bisect_right([c[0] for c in chunks], pos) - 1)
+
+
+def _clause_start(simp: str, s0: int, pos: int) -> int:
+    """Start of the clause (split at , ; :) holding ``pos``."""
+    for i in range(pos - 1, s0 - 1, -1):
+        if _CLAUSE_SEP.match(simp, i):
+            return i + 1
+    return s0
+
+
+def _find_hits(d: _Dict, simp: str, s0: int, s1: int) -> list[_Hit]:
+    hits = []
+    sentence = simp[s0:s1]
+    for m in d.cue_re.finditer(simp, s0, s1):
+        cue = d.cues[m.lastgroup or ""]
+        if cue.needs is not None and not cue.needs.search(sentence[: m.start() - s0]):
+            continue
+        hits.append(_Hit(m.start(), m.end(), cue))
+    return hits
+
+
+def _bind_respectively(d: _Dict, simp: str, s0: int, s1: int, chunks: list[tuple[int, int]],
+                       qs: list[Quantity], hits: list[_Hit], done: set[int]) -> list[_Binding]:
+    """A、B分别增长31%、16%: the i-th figure after 分别 belongs to the i-th item before it."""
+    out: list[_Binding] = []
+    pos = simp.find(_RESPECTIVELY, s0, s1)
+    while pos >= 0:
+        run = [q for q in qs if q.char_start > pos]
+        if run:
+            first = run[0]
+            ci = _chunk_index(chunks, pos)
+            if _chunk_index(chunks, first.char_start) == ci:
+                figures = [first]
+                for q in run[1:]:
+                    if q.unit != first.unit or not _LIST_GLUE.fullmatch(simp, figures[-1].char_end, q.char_start):
+                        break
+                    figures.append(q)
+                items: list[tuple[int, int]] = []
+                c0 = chunks[ci][0]
+                if simp[c0:pos].strip():
+                    items.append((c0, pos))
+                j = ci - 1
+                while len(items) < len(figures) and j >= 0:
+                    items.insert(0, chunks[j])
+                    j -= 1
+                if len(figures) > 1 and len(items) == len(figures):
+                    between = simp[pos:first.char_start]
+                    for q, (a, b) in zip(figures, items, strict=True):
+                        done.add(id(q))
+                        item_hits = [h for h in hits if a <= h.start and h.end <= b]
+                        if item_hits:
+                            h = item_hits[0]
+                            out.append(_Binding(q, h, "respectively", simp[a:h.start] + between, h.start))
+        pos = simp.find(_RESPECTIVELY, pos + 1, s1)
+    return out
+
+
+def _bind_one(d: _Dict, simp: str, chunks: list[tuple[int, int]], q: Quantity,
+              hits: list[_Hit]) -> _Binding | None:
+    ci = _chunk_index(chunks, q.char_start)
+    c0, c1 = chunks[ci]
+    before = [h for h in hits if c0 <= h.start and h.end <= q.char_start]
+    if before:
+        h = before[-1]
+        pre, gap = simp[c0:h.start], simp[h.end:q.char_start]
+        if d.gap.fullmatch(gap) and d.pre.fullmatch(pre):
+            return _Binding(q, h, "direct", pre + gap, h.start)
+        return None  # another noun or verb stands between: not this indicator's figure
+    after = [h for h in hits if q.char_end <= h.start and h.end <= c1]
+    if after:
+        h = after[0]
+        pre, gap = simp[c0:q.char_start], simp[q.char_end:h.start]
+        tail = simp[h.end:c1]
+        if d.gap_after.fullmatch(gap) and d.pre.fullmatch(pre) and not d.noun_after.match(tail):
+            return _Binding(q, h, "figure_first", pre + gap + tail, q.char_start)
+        return None
+    lead = simp[c0:q.char_start].strip()
+    if ci > 0 and d.continuation.fullmatch(lead):
+        p0, p1 = chunks[ci - 1]
+        prev = [h for h in hits if p0 <= h.start and h.end <= p1]
+        if prev:
+            return _Binding(q, prev[-1], "continuation", lead, prev[-1].start)
+    return None
+
+
+def _resolve_indicator(d: _Dict, b: _Binding) -> str | None:
+    names = b.hit.cue.indicator.split("|")
+    if len(names) == 1:
+        return names[0]
+    fits = [n for n in names if b.q.unit in d.units.get(n, ())]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _measure(d: _Dict, indicator: str, b: _Binding, clause: str) -> tuple[str, float] | None:
+    q, unit = b.q, b.q.unit
+    if unit == "percent":
+        mode = d.percent.get(indicator, "growth")
+        if mode == "level":
+            return "level", q.value
+        if mode == "growth" and d.growth.search(b.local) or d.decline.search(b.local):
+            sign = -1.0 if d.decline.search(b.local) and not d.growth.search(b.local) else 1.0
+            return "growth_pct", sign * q.value
+        return None
+    if unit == "times":  # 同比增长1.2倍: year-on-year only (增长4.9倍 over a plan period is no fact)
+        if d.percent.get(indicator) == "growth" and re.search(r"同比|比上年|较上年|较去年|比去年", b.local):
+            return "growth_pct", q.value * 100
+        return None
+    if unit not in d.units.get(indicator, ()):
+        return None
+    if d.level.search(b.local):
+        return "level", q.value
+    if d.new.search(b.local):
+        return "new", q.value
+    if d.level.search(clause):
+        return "level", q.value
+    if d.new.search(clause):
+        return "new", q.value
+    return "level", q.value
+
+
+def _year(simp: str, s0: int, pos: int, report_year: int | None) -> int | None:
+    named = None
+    for m in _YEAR.finditer(simp, s0, pos):
+        named = int(m.group(1))
+    if named is None:
+        return report_year
+    if report_year is not None and named > report_year:
+        return report_year  # a later year in a review sentence is a date of the count, not its year
+    return named
 
 
 def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
                        quantities: list[Quantity]) -> list[IndicatorFact]:
-    return []
+    """The indicator facts of ``doc`` (see eval/gold/README.md for indicators and measures)."""
+    d = _dict()
+    simp = doc.simplified
+    targets = _target_spans(sections)
+    ends = sentence_bounds(simp)
+    by_sentence: dict[tuple[int, int], list[Quantity]] = {}
+    for q in quantities:
+        by_sentence.setdefault(sentence_span(simp, ends, q.char_start), []).append(q)
+    facts: list[IndicatorFact] = []
+    seen: set[tuple[str, str, float, int | None]] = set()
+    for (s0, s1), qs in by_sentence.items():
+        hits = _find_hits(d, simp, s0, s1)
+        if not hits:
+            continue
+        qs.sort(key=lambda q: q.char_start)
+        chunks = _chunks(simp, s0, s1)
+        done: set[int] = set()
+        bindings = _bind_respectively(d, simp, s0, s1, chunks, qs, hits, done)
+        for q in qs:
+            if id(q) not in done:
+                b = _bind_one(d, simp, chunks, q, hits)
+                if b is not None:
+                    bindings.append(b)
+        if not bindings:
+            continue
+        evidence = doc.text[s0:s1].strip()
+        for b in bindings:
+            fact = _fact(d, doc, meta, simp, s0, b, targets, evidence)
+            if fact is None:
+                continue
+            key = (fact.indicator, fact.measure, fact.value, fact.year)
+            if key not in seen:
+                seen.add(key)
+                facts.append(fact)
+    facts.sort(key=lambda f: f.char_start)
+    return facts
+
+
+def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding,
+          targets: list[tuple[int, int]], evidence: str) -> IndicatorFact | None:
+    q = b.q
+    if _in_spans(targets, q.char_start):
+        return None
+    indicator = _resolve_indicator(d, b)
+    if indicator is None:
+        return None
+    # Everything said before the figure, titles blanked (《…工作计划》 is no plan of figures).
+    prefix = _TITLE.sub(lambda m: "·" * len(m.group()), simp[s0:q.char_end])
+    if d.target.search(prefix) or d.per_period.search(b.local) or d.local.search(b.local):
+        return None
+    clause0 = _clause_start(simp, s0, b.start)
+    clause = simp[clause0:b.hit.start] if b.hit.start > clause0 else simp[clause0:b.start]
+    if indicator in MONEY_INDICATORS and d.subunit.search(clause):
+        return None
+    if indicator in d.register_indicators and d.register.search(simp[max(s0, b.hit.start - 3):b.hit.start]):
+        return None
+    measured = _measure(d, indicator, b, simp[clause0:b.start])
+    if measured is None:
+        return None
+    measure, value = measured
+    if measure != "level" and d.multi_year.search(prefix):
+        return None
+    return IndicatorFact(
+        indicator=indicator,
+        measure=measure,
+        value=value,
+        unit=q.unit,
+        year=_year(simp, s0, q.char_start, meta.report_year),
+        evidence=evidence,
+        char_start=q.char_start,
+        char_end=q.char_end,
+        cue=doc.text[b.hit.start:b.hit.end],
+        rule=b.rule,
+        approx=q.approx,
+        section_position=q.section_position,
+    )
