@@ -256,7 +256,7 @@ def _measure(d: _Dict, indicator: str, b: _Binding, clause: str) -> tuple[str, f
         mode = d.percent.get(indicator, "growth")
         if mode == "level":
             return "level", q.value
-        if mode == "growth" and d.growth.search(b.local) or d.decline.search(b.local):
+        if mode == "growth" and (d.growth.search(b.local) or d.decline.search(b.local)):
             sign = -1.0 if d.decline.search(b.local) and not d.growth.search(b.local) else 1.0
             return "growth_pct", sign * q.value
         return None
