@@ -168,8 +168,10 @@ def test_government_work_report_parts_and_enclosure(corpus):
     # the enclosure's 一、… hang under the last part instead of restarting the top level
     encl = [s for s in secs if s.marker == "一、" and s.level > 1]
     assert encl and encl[0].parent_position == top[-1].position
-    # a frame category covers the sections below it
-    assert {s.category for s in secs if s.parent_position == top[-1].position} == {"next_steps"}
+    # a frame category covers the sections below it, but not the enclosed documents
+    own = [s for s in secs if s.parent_position == top[-1].position and s.char_start < encl[0].char_start]
+    assert len(own) == 14 and {s.category for s in own} == {"next_steps"}
+    assert next(s for s in secs if s.heading == "“四上”企业").category is None
 
 
 def test_wrapped_marker_and_lone_marker_lines():

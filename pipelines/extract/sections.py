@@ -84,6 +84,7 @@ class _Cand:
     line_end: int
     inline: bool = False  # an 一是 that runs on inside a paragraph
     heading_override: str | None = None  # repaired text of a mojibake heading
+    enclosed: bool = False  # inside an enclosed document (附件): no frame category from above
 
     @property
     def alone(self) -> bool:
@@ -258,6 +259,7 @@ def extract_sections(doc: Document) -> list[Section]:
             if parent is None:
                 quoted = None
             last[key] = c.number
+            c.enclosed = any(n.kind == -1 for n in trial)
             level = parent.level + 1 if parent else 1
             node = _Node(next(uids), c.kind, level, len(accepted) + 1)
             stack = [*trial, node]
@@ -303,7 +305,8 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
         out.append(Section(
             position=i + 1, level=level, marker=marker, heading=heading,
             body=text[body_start:end].strip(), char_start=c.start, char_end=max(end, c.head_end),
-            parent_position=parent, category=_category(simp[c.marker_end:c.head_end], out, parent),
+            parent_position=parent,
+            category=_category(simp[c.marker_end:c.head_end], out, None if c.enclosed else parent),
         ))
     return out
 
