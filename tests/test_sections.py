@@ -205,3 +205,46 @@ def test_title_dates_and_preamble_are_no_sections(seeds):
 ])
 def test_categories(heading, cat):
     assert categorize(heading) == cat
+
+
+def test_report_without_top_markers_uses_its_highest_level():
+    text = ("某局报告\n(一)强化组织领导。成立领导小组。\n1.健全制度。\n(二)深化学习。学习宪法。\n"
+            "(三)存在的问题\n部分干部学习不够。\n(四)下一步打算\n继续加强。")
+    secs = extract_sections(doc(text))
+    assert tops(secs) == ["强化组织领导", "深化学习", "存在的问题", "下一步打算"]
+    assert [s.category for s in secs if s.level == 1][2:] == ["problems", "next_steps"]
+
+
+def test_parts_indents_and_circled_numbers():
+    secs = extract_sections(doc("政府工作报告\n第一部分 2023年工作回顾\n一、经济发展\n内容。\n"
+                                "第二部分 2024年工作安排\n一、扩大内需\n内容。"))
+    assert [(s.level, s.heading, s.category) for s in secs] == [
+        (1, "2023年工作回顾", "review"), (2, "经济发展", "review"),
+        (1, "2024年工作安排", "next_steps"), (2, "扩大内需", "next_steps")]
+    ind = "\u3000\u3000"
+    secs = extract_sections(doc(f"报告\n{ind}一 、主要成效\n{ind}1.健全制度。\n{ind}（1）细化分工。\n"
+                                f"{ind}①按月调度。\n{ind}二 、 存在问题\n内容\n\n某某县科学技术局\n2024年1月5日"))
+    assert [(s.level, s.marker, s.heading) for s in secs] == [
+        (1, "一 、", "主要成效"), (2, "1.", "健全制度"), (3, "（1）", "细化分工"), (4, "①", "按月调度"),
+        (1, "二 、", "存在问题")]
+    assert secs[-1].body == "内容"  # the signature and date are cut off the last section
+
+
+def test_numbered_preamble_hangs_below_the_missing_top():
+    secs = extract_sections(doc("报告\n2023年主要做法:\n1.加强学习。\n2.完善制度。\n"
+                                "一、主要成效\n内容。\n二、存在问题\n内容。"))
+    assert tops(secs) == ["主要成效", "存在问题"]
+    assert [(s.level, s.parent_position) for s in secs[:2]] == [(2, None), (2, None)]
+
+
+def test_enumeration_alone_is_never_the_top_level():
+    secs = extract_sections(doc("情况汇报\n今年以来,一是加强学习。二是完善制度。\n三是强化监督。"))
+    assert secs and tops(secs) == [] and {s.level for s in secs} == {2}
+
+
+def test_page_that_lost_its_line_breaks():
+    text = ("某局2023年法治政府建设情况报告 现将有关情况报告如下:一、主要举措和成效(一)强化组织领导。成立领导小组。"
+            "(二)深化学习。一是学习宪法。二是学习民法典。二、存在的问题。一是学习不够。三、下一步工作计划。继续加强学习。")
+    secs = extract_sections(doc(text))
+    assert tops(secs) == ["主要举措和成效", "存在的问题", "下一步工作计划"]
+    assert [s.heading for s in secs if s.level == 2][:2] == ["强化组织领导", "深化学习"]

@@ -20,6 +20,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from pipelines.extract.document import Document, Section
@@ -64,10 +65,10 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 def cn_number(s: str) -> int:
     """一 → 1, 十二 → 12, 二十三 → 23 (the numerals headings use)."""
+    if s in _CIRCLED:  # before isdigit(), which ① passes
+        return _CIRCLED.index(s) + 1
     if s.isdigit():
         return int(s)
-    if s in _CIRCLED:
-        return _CIRCLED.index(s) + 1
     if "十" not in s:
         return _CN_DIGIT.get(s[-1], 0)
     tens, _, ones = s.partition("十")
@@ -208,24 +209,58 @@ class _Node:
     position: int | None  # the section's position; None for a fragment's lost top
 
 
-_TOP_LINE = re.compile(rf"^[ \t\u3000]*(?:第一(?:部分|篇)|一\s*[、.．,，:：](?![{_NUM}]))", re.M)
+_TOP_LINE = re.compile(rf"[ \t\u3000]*(?:第一(?:部分|篇)|一\s*[、.．,，:：](?![{_NUM}]))")
+
+
+def _lines(simp: str, end: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of each line of ``simp[:end]``."""
+    out, pos = [], 0
+    for raw in simp[:end].split("\n"):
+        out.append((pos, pos + len(raw)))
+        pos += len(raw) + 1
+    return out
+
+
+# A page whose line breaks were lost runs its headings into the text: "…如下:一、主要举措和成效
+# (一)强化组织领导。…". Break before a marker that follows punctuation, and before any （一）.
+_RUN_IN = re.compile(
+    rf"(?<=[。！？；;!?:：\s])\s*(?=[{_NUM}]{{1,3}}\s*、(?![{_NUM}])|\d{{1,2}}[.．、](?![\d.．%]))"
+    rf"|(?=[(（][{_NUM}]{{1,3}}[)）])"
+)
+
+
+def _run_in_lines(simp: str, end: int) -> list[tuple[int, int]]:
+    out = []
+    for ls, le in _lines(simp, end):
+        cuts = [ls] + [m.end() for m in _RUN_IN.finditer(simp, ls, le) if m.end() > ls] + [le]
+        out += [(a, b) for a, b in pairwise(cuts) if b > a]
+    return out
 
 
 def extract_sections(doc: Document) -> list[Section]:
     text, simp = doc.text, doc.simplified
     content_end = _content_end(text)
+    accepted = _tree(text, simp, _lines(simp, content_end), content_end)
+    if not any(c.kind < SHI for c, _, _ in accepted):
+        # no heading starts a line: try the page as if its line breaks had been lost
+        run_in = _tree(text, simp, _run_in_lines(simp, content_end), content_end)
+        if any(level == 1 for _, level, _ in run_in):
+            accepted = run_in
+    return _build(doc, accepted, content_end)
+
+
+def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
+          ) -> list[tuple[_Cand, int, int | None]]:
+    """Accepted heading candidates with their level and parent position, in document order."""
     # a report that numbers its top level 一、 puts everything else below it, even before it
-    doc_has_top = _TOP_LINE.search(simp, 0, content_end) is not None
+    doc_has_top = any(_TOP_LINE.match(simp, ls, le) for ls, le in lines)
     accepted: list[tuple[_Cand, int, int | None]] = []  # candidate, level, parent position
     stack: list[_Node] = []
     last: dict[tuple[int, int], int] = {}  # (parent uid, kind) -> last number taken
     uids = iter(range(1, 1 << 30))
-    pos = 0
     pending: tuple[int, int, int, int] | None = None  # a marker alone on its line
     quoted: int | None = None  # last number of a list restarting 一、 inside a top section
-    for raw_line in text[:content_end].split("\n"):
-        ls, le = pos, pos + len(raw_line)
-        pos = le + 1
+    for ls, le in lines:
         line = simp[ls:le].strip()
         if not line:
             continue
@@ -243,8 +278,10 @@ def extract_sections(doc: Document) -> list[Section]:
             while trial and trial[-1].kind >= c.kind:  # close the siblings and their children
                 trial.pop()
             parent = trial[-1] if trial else None
-            if parent is None and c.kind > TOP and (doc_has_top or c.number != 1):
-                # below a top level that is missing: the preamble, or a fragment opening mid-list
+            if parent is None and c.kind > TOP and (0, c.kind) not in last and (
+                    doc_has_top or c.number != 1 or c.kind == SHI):
+                # below a top level that is missing: the preamble, a fragment opening mid-list,
+                # or an enumeration (一是) with no heading above it
                 # (kind TOP: the first real 一、 closes it)
                 parent = _Node(next(uids), TOP, 1, None)
                 trial = [parent]
@@ -264,7 +301,7 @@ def extract_sections(doc: Document) -> list[Section]:
             node = _Node(next(uids), c.kind, level, len(accepted) + 1)
             stack = [*trial, node]
             accepted.append((c, level, parent.position if parent else None))
-    return _build(doc, accepted, content_end)
+    return accepted
 
 
 def _continues(c: _Cand, prev: int | None, parent: _Node | None) -> bool:
