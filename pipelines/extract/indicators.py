@@ -37,6 +37,7 @@ TARGET_CATEGORIES = frozenset({"next_steps", "goals"})
 MONEY_INDICATORS = frozenset({"rd_expenditure", "tech_contract_value", "rd_intensity"})
 
 _CHUNK_SEP = re.compile(r"[,，、;；:：()（）]")
+_ABBREV = re.compile(r"[(（][A-Za-z&]{1,8}[)）]")
 _CLAUSE_SEP = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^《》]{0,80}》")
 _YEAR = re.compile(r"(?<![\d比较与同从至到\-—~])((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)")
@@ -149,10 +150,16 @@ def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
 def _chunks(simp: str, s0: int, s1: int) -> list[tuple[int, int]]:
     out, last = [], s0
     for m in _CHUNK_SEP.finditer(simp, s0, s1):
+        if m.start() < last or _in_spans(_abbrev_spans(simp, s0, s1), m.start()):
+            continue  # the brackets of 研究与试验发展(R&D)经费 do not cut the name
         out.append((last, m.start()))
         last = m.end()
     out.append((last, s1))
     return out
+
+
+def _abbrev_spans(simp: str, s0: int, s1: int) -> list[tuple[int, int]]:
+    return [m.span() for m in _ABBREV.finditer(simp, s0, s1)]
 
 
 def _chunk_index(chunks: list[tuple[int, int]], pos: int) -> int:
