@@ -59,7 +59,7 @@ def _cues() -> dict:
 @cache
 def _organ_re() -> re.Pattern[str]:
     c = _cues()["issuer"]
-    organs = sorted(set(c["organs"]) | set(c["government_forms"]) | set(c["national"]), key=len, reverse=True)
+    organs = sorted(set(c["organs"]) | set(c["government_forms"]), key=len, reverse=True)
     return re.compile(rf"([{_CJK}]{{0,24}}?)({'|'.join(map(re.escape, organs))})")
 
 
@@ -141,6 +141,10 @@ def _doc_type(page: _Page) -> str:
     ) or sum(head.count(w) for w in c["gwr_body"]) >= 2:
         return "government_work_report"
     rol = sum(head.count(w) for w in c["rule_of_law"])
+    # the first top-level heading of the genre: "一、2023年推进法治政府建设的主要举措和成效"
+    first_heading = re.search(r"^\s*一、([^\n]{0,40})", head, re.M)
+    if first_heading and any(w in first_heading.group(1) for w in c["rule_of_law"]):
+        return "rule_of_law_report"
     if rol >= 3 or (rol >= 1 and (re.search(r"(?:报告|汇报|总结)如下", head) or head.count("法治") >= 5)):
         return "rule_of_law_report"
     return "other"
@@ -159,13 +163,13 @@ def _self_level(page: _Page) -> tuple[str | None, bool]:
     m = re.search(rf"代表([{_LEVEL_WORDS}])人民政府", head)
     if m:
         return m.group(1), True
-    for s in (page.opener, page.title or ""):
-        for m in _organ_re().finditer(s):
-            if m.group(1) and m.group(1)[-1] in _LEVEL_WORDS:
-                return m.group(1)[-1], True
     subj = _opener_subject(page)
     if subj is not None:
         return subj.kind[-1:] if subj.kind[-1:] in _LEVEL_WORDS else None, True
+    for s in (page.opener[:60], page.title or ""):
+        for m in _organ_re().finditer(s):
+            if m.group(1) and m.group(1)[-1] in _LEVEL_WORDS:
+                return m.group(1)[-1], True
     body = page.text[page.body_start:page.body_start + 3000] or page.text[:3000]
     counts: Counter[str] = Counter()
     for pat in _cues()["region"]["self_patterns"]:
@@ -363,13 +367,17 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
 
 
 def _issuer_from(s: str, pick: _Pick, *, opener: bool = False) -> tuple[str | None, bool]:
-    """(issuer, found): the body named in ``s``, completed with the region's name."""
+    """(issuer, found): the body named in ``s``, completed with the region's name.
+
+    In an opener a department named as subject beats the government named beside it
+    ("按照市委市政府的工作部署,上海市科学技术委员会…")."""
     c = _cues()["issuer"]
     gov = set(c["government_forms"])
-    for m in _organ_re().finditer(s):
+    matches = list(_organ_re().finditer(s))
+    if opener:
+        matches.sort(key=lambda m: m.group(2) in gov)
+    for m in matches:
         prefix, organ = m.group(1), m.group(2)
-        if organ in c["national"]:
-            return organ, True
         ms = find_mentions(prefix, loose=True)
         if ms and ms[-1].end == len(prefix):
             # keep the run of names that ends at the organ (重庆市沙坪坝区 + 科学技术局)
@@ -378,16 +386,14 @@ def _issuer_from(s: str, pick: _Pick, *, opener: bool = False) -> tuple[str | No
         elif pick.source == "zone" and pick.name and pick.name[:2] in prefix:
             named = prefix[prefix.index(pick.name[:2]):]
         else:
-            if prefix[-1:] not in _LEVEL_WORDS and prefix[-1:] != "我" and prefix:
-                # 政策法规处 and other inner units name no issuer; keep looking
-                if not opener:
-                    continue
+            if prefix and prefix[-1] not in _LEVEL_WORDS:
+                continue  # 法治政府, 政策法规处: not an issuer's name; keep looking
             named = pick.name
         if not named:
             return None, True
         if organ in gov:
             return f"{named}人民政府" if named != pick.name or pick.source != "zone" else None, True
-        return f"{named}{organ}", True
+        return f"{named}{c['canonical'].get(organ, organ)}", True
     return None, False
 
 
