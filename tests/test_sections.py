@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import GOLD, RAW
 
 from pipelines.evaluate import norm_text
 from pipelines.extract.clean import to_simplified
 from pipelines.extract.document import Document, Section
 from pipelines.extract.ingest import load_documents
 from pipelines.extract.sections import categorize, extract_sections
-from tests.conftest import GOLD, RAW
 
 
 def doc(text: str, name: str = "t.txt") -> Document:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from conftest import RAW
 
 from pipelines.extract.clean import to_simplified
 from pipelines.extract.document import Document
 from pipelines.extract.ingest import load_documents
 from pipelines.extract.sections import extract_sections
 from pipelines.extract.terms import extract_terms, stopwords, tokenizer, user_terms
-from tests.conftest import RAW
 
 
 def doc(text: str) -> Document:
