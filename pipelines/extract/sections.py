@@ -333,7 +333,8 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
         # a child never runs past its parent
         if parent is not None:
             end = min(end, out[parent - 1].char_end)
-        end = len(text[:end].rstrip())
+        while end > c.start and text[end - 1].isspace():
+            end -= 1
         heading = c.heading_override or text[c.marker_end:c.head_end].strip()
         marker = text[c.start:c.marker_end].replace("\n", "").strip()
         body_start = c.head_end
