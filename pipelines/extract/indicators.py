@@ -40,7 +40,8 @@ _CHUNK_SEP = re.compile(r"[,，、;；:：()（）]")
 _ABBREV = re.compile(r"[(（][A-Za-z&]{1,8}[)）]")
 _CLAUSE_SEP = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^《》]{0,80}》")
-_YEAR = re.compile(r"(?<![\d比较与同从至到\-—~])((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)")
+# A year the figure refers to: not a comparison base (比2022年), not the end of a span (2021至2025年).
+_YEAR = re.compile(r"(?<![\d比较与同从\-—~])(?<!\d至)(?<!\d到)((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)")
 _LIST_GLUE = re.compile(r"[、,，和及与\s]*")
 _RESPECTIVELY = "分别"
 

@@ -1,0 +1,175 @@
+"""Indicator facts on real report sentences and genre variants."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.extract.document import Document, ReportMeta, Section
+from pipelines.extract.indicators import extract_indicators
+from pipelines.extract.quantities import extract_quantities
+from pipelines.extract.sections import extract_sections
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def facts(text: str, year: int | None = 2023, sections: list[Section] | None = None,
+          simplified: str | None = None) -> set[tuple]:
+    doc = Document("t.txt", text, simplified or text)
+    secs = sections or []
+    found = extract_indicators(doc, ReportMeta(report_year=year), secs, extract_quantities(doc, secs))
+    return {(f.indicator, f.measure, f.value, f.year) for f in found}
+
+
+def test_respectively_enumeration() -> None:
+    assert facts("全市科技型中小企业、高新技术企业分别同比增长31%、16%。") == {
+        ("tech_smes", "growth_pct", 31, 2023), ("high_tech_enterprises", "growth_pct", 16, 2023)}
+
+
+def test_respectively_after_two_levels() -> None:
+    got = facts("全市技术合同登记份数达3023份,技术合同交易额达到290.92亿元,分别较去年同比增长70%、50%。")
+    assert got == {("tech_contract_count", "level", 3023, 2023),
+                   ("tech_contract_value", "level", 29092000000, 2023),
+                   ("tech_contract_count", "growth_pct", 70, 2023),
+                   ("tech_contract_value", "growth_pct", 50, 2023)}
+
+
+def test_levels_listed_with_dunhao() -> None:
+    assert facts("截至目前,全市共有高新技术企业9家、科技型中小企业33家。", 2022) == {
+        ("high_tech_enterprises", "level", 9, 2022), ("tech_smes", "level", 33, 2022)}
+
+
+def test_new_distributes_over_list_and_skips_other_firms() -> None:
+    got = facts("科技型企业队伍不断壮大,新增科技型中小企业7227家、高新技术企业3200家、专精特新企业1565家。", 2025)
+    assert got == {("tech_smes", "new", 7227, 2025), ("high_tech_enterprises", "new", 3200, 2025)}
+
+
+def test_wan_scaling_and_approx() -> None:
+    assert facts("高新技术企业超6.1万家,入选中国潜在独角兽企业195家。", 2025) == {
+        ("high_tech_enterprises", "level", 61000, 2025)}
+    doc = Document("t", "新增国家高新技术企业超3000家", "新增国家高新技术企业超3000家")
+    (f,) = extract_indicators(doc, ReportMeta(report_year=2023), [], extract_quantities(doc, []))
+    assert (f.measure, f.value, f.approx, f.rule) == ("new", 3000, "超", "direct")
+    assert doc.text[f.char_start:f.char_end] == "超3000家"
+
+
+def test_from_a_to_b_is_a_level_of_b() -> None:
+    got = facts("国家级高新技术企业从0.94万家增加到1.55万家、科技型中小企业达到2.8万家,全社会研发投入年均增长超10%。",
+                2025)
+    assert got == {("high_tech_enterprises", "level", 15500, 2025), ("tech_smes", "level", 28000, 2025)}
+
+
+def test_another_year_named_in_the_sentence() -> None:
+    got = facts("2020年研发投入达6.48亿元,省对下转移支付研发后补助114万元,投入强度1.66%。", 2022)
+    assert got == {("rd_expenditure", "level", 648000000, 2020), ("rd_intensity", "level", 1.66, 2020)}
+    assert facts("截至2024年底,累计培育科技型企业67286家、高新技术企业8638家。", None) == {
+        ("tech_enterprises", "level", 67286, 2024), ("high_tech_enterprises", "level", 8638, 2024)}
+
+
+def test_year_unknown_stays_none() -> None:
+    assert facts("全县高新技术企业数量达到86家。", None) == {("high_tech_enterprises", "level", 86, None)}
+
+
+def test_activity_about_contract_registration_is_no_count() -> None:
+    assert facts("持续开展执法检查,组织1次全市技术合同认定登记自查、2次技术合同认定登记业务培训。") == set()
+
+
+@pytest.mark.parametrize("text", [
+    "力争到2027年,全市高新技术企业达到1000家。",
+    "计划新增高新技术企业50家。",
+    "争取新认定高新技术企业100家。",
+    "全社会研发投入年均增长10.5%。",
+    "科技型中小企业数增长4.9倍、从全国第13位升至第5位。",
+    "全市日均新增科技型企业超过320家。",
+    "“十大技术攻关与成果转化项目”今年已完成投资3.29亿元、研发投入1.40亿元。",
+    "全社会研发投入102.7亿元,其中科研机构研发投入增长26.1%。",
+    "走访高新技术企业200家,服务科技型中小企业300余家。",
+    "2021年度州级对高新技术企业、双创孵化器、技术中心兑现奖励资金55万元。",
+    "全州首批10个科技特派员工作站挂牌成立。",
+    "全面落实科技型企业“免申即享”后补助政策,向省内7000余家企业宣讲科技创新税收优惠政策。",
+    "授信科技企业达到1755家。",
+    "对4家再次认定高企兑现奖补资金,引进3家市外高新技术企业。",
+    "新增国家科技型中小企业入库7家,省级科技型中小企业备案6家。",
+])
+def test_no_fact(text: str) -> None:
+    got = facts(text)
+    if "入库7家" in text:
+        assert got == {("tech_smes", "new", 7, 2023)}  # the provincial register is left out
+    elif "研发投入102.7亿元" in text:
+        assert got == {("rd_expenditure", "level", 10270000000, 2023)}
+    else:
+        assert got == set()
+
+
+def test_applications_are_not_recognitions() -> None:
+    got = facts("2022年,组织申报省级院士专家工作站5个,申报高新技术企业10家(已认定4家)。", 2022)
+    assert got == {("high_tech_enterprises", "new", 4, 2022)}
+
+
+def test_figure_before_the_name() -> None:
+    got = facts("梯次培育科技型中小企业、高新技术企业,对2022年获批的10家新认定高企、4家再次认定高企兑现奖补资金460万元;"
+                "9家企业通过高企认证,引进3家市外高新技术企业。")
+    assert got == {("high_tech_enterprises", "new", 10, 2022), ("high_tech_enterprises", "new", 9, 2023)}
+
+
+def test_commissioners_and_permits() -> None:
+    got = facts("年内新增科技特派员3人,其中“三区”科技人才1人。现登记入库省级科技特派员65个,其中“三区”科技人才11人。"
+                "2023年完成外国人来华工作许可预审121项,推荐申报省人才项目1项。")
+    assert got == {("tech_commissioners", "new", 3, 2023), ("tech_commissioners", "level", 65, 2023),
+                   ("foreign_work_permits", "level", 121, 2023)}
+
+
+def test_intensity_as_share_of_gdp_and_growth_continuation() -> None:
+    assert facts("全社会研发经费支出相当于全市生产总值的比例达到4.5%左右。", 2025) == {
+        ("rd_intensity", "level", 4.5, 2025)}
+    assert facts("一大批科技成果加快转化和产业化,技术合同成交额达到6496.8亿元、增长24.9%。", 2025) == {
+        ("tech_contract_value", "level", 649680000000, 2025), ("tech_contract_value", "growth_pct", 24.9, 2025)}
+    assert facts("全年登记技术合同1523项,成交额45.6亿元。") == {
+        ("tech_contract_count", "level", 1523, 2023), ("tech_contract_value", "level", 4560000000, 2023)}
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("新认定高新技术企业235家,总数达到1102家。",
+     {("high_tech_enterprises", "new", 235, 2023), ("high_tech_enterprises", "level", 1102, 2023)}),
+    ("科技型中小企业评价入库2345家。", {("tech_smes", "new", 2345, 2023)}),
+    ("全市R&D经费支出占GDP比重达2.5%。", {("rd_intensity", "level", 2.5, 2023)}),
+    ("全社会研究与试验发展(R&D)经费投入达到320亿元。", {("rd_expenditure", "level", 32000000000, 2023)}),
+    ("高新技术企业数量较上年增长20%。", {("high_tech_enterprises", "growth_pct", 20, 2023)}),
+    ("全市高新技术企业数同比增长1.2倍。", {("high_tech_enterprises", "growth_pct", 120, 2023)}),
+    ("研发经费投入强度提高0.2个百分点。", set()),
+    ("办理外国人工作许可证件1200余件。", {("foreign_work_permits", "level", 1200, 2023)}),
+])
+def test_genre_variants(text: str, want: set) -> None:
+    assert facts(text) == want
+
+
+def test_traditional_script() -> None:
+    text = "全市高新技術企業數量達到120家"
+    assert facts(text, simplified="全市高新技术企业数量达到120家") == {("high_tech_enterprises", "level", 120, 2023)}
+
+
+def test_coming_year_section_gives_no_fact() -> None:
+    text = "一、2025年工作回顾\n高新技术企业达7.4万家。\n二、2026年工作安排\n新培育科技型中小企业3000家以上。\n"
+    review = Section(1, 1, "一、", "2025年工作回顾", "", 0, text.index("二、"), None, "review")
+    plan = Section(2, 1, "二、", "2026年工作安排", "", text.index("二、"), len(text), None, "next_steps")
+    assert facts(text, 2025, [review, plan]) == {("high_tech_enterprises", "level", 74000, 2025)}
+
+
+GOLD = json.loads((REPO / "eval" / "gold" / "seeds.json").read_text(encoding="utf-8"))["reports"]
+
+
+@pytest.mark.parametrize("report", GOLD, ids=[r["source_file"] for r in GOLD])
+def test_seed_reports_match_gold(report: dict) -> None:
+    text = (REPO / "raw" / "seeds" / report["source_file"]).read_text(encoding="utf-8")
+    doc = Document(report["source_file"], text, text)
+    sections = extract_sections(doc)
+    found = extract_indicators(doc, ReportMeta(report_year=report["report_year"]), sections,
+                               extract_quantities(doc, sections))
+    got = {(f.indicator, f.measure, float(f.value), f.year) for f in found}
+    want = {(g["indicator"], g["measure"], float(g["value"]), g["year"]) for g in report["facts"]}
+    ignored = {(g["indicator"], float(g["value"])) for g in report.get("ignore", [])}
+    assert want <= got
+    assert {g for g in got - want if (g[0], g[2]) not in ignored} == set()
+    assert all(f.evidence and f.cue and f.rule for f in found)
