@@ -204,7 +204,7 @@ def _content_end(text: str) -> int:
 @dataclass
 class _Node:
     uid: int
-    kind: int  # -1: a floor that no heading closes (a fragment's lost top, an enclosure)
+    kind: int  # -1: an enclosure floor, which no heading closes
     level: int
     position: int | None  # the section's position; None for a fragment's lost top
 
