@@ -15,17 +15,17 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipelines.extract.clean import is_traditional
+from pipelines.extract.clean import is_traditional, to_simplified
 from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date
 from pipelines.extract.document import Document, ReportMeta
 from pipelines.extract.regions import (
     Mention,
     Region,
-    ancestors,
+    best_known,
     chain_pick,
     find_mentions,
     is_within,
@@ -42,7 +42,7 @@ _CHROME = re.compile(r"位置|首页|>|>>|索引号|分类|主题词|文号|浏�
 _TITLE_LABEL = re.compile(r"^\s*(?:信息名称|名称|标题|题名)\s*[:：]?\s*")
 _SECTION_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|各位代表)")
 # "在市委、市政府的正确领导下": the bodies named there are not the report's subject.
-_UNDER = re.compile(rf"在[^,。;]{{0,60}}?(?:领导|指导|支持|监督|关心)下")
+_UNDER = re.compile(r"在[^,。;]{0,60}?(?:领导|指导|支持|监督|关心)下")
 _BOOK = re.compile(r"《[^》]{0,80}》")
 _YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})\s*年(?:度)?(?![\d\-—~])")
 _RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—~至到]+\s*(?:19|20)?\d{2}\s*年?")
@@ -69,9 +69,9 @@ class _Page:
     lines: list[tuple[int, str]]  # (offset, line) of non-empty lines
     header: list[tuple[int, str]]
     body_start: int
-    title: str | None = None
+    title: str | None = None  # simplified, for matching
+    title_written: str | None = None  # as the page writes it
     opener: str = ""
-    notes: dict = field(default_factory=dict)
 
 
 def _split(doc: Document) -> _Page:
@@ -91,35 +91,33 @@ def _split(doc: Document) -> _Page:
             break
         header.append((off, line))
     page = _Page(text, lines, header, body_start)
-    page.title = _title(doc, page)
+    page.title, page.title_written = _title(doc, page)
     body = text[body_start:body_start + 400]
     first = body.split("\n", 1)[0]
     page.opener = _BOOK.sub("", _UNDER.sub("", first))[:120]
     return page
 
 
-def _title(doc: Document, page: _Page) -> str | None:
+def _title(doc: Document, page: _Page) -> tuple[str | None, str | None]:
+    """(simplified, as written): the scraper's title, else the header line that reads as one."""
     if doc.title:
-        return to_simplified_title(doc.title)
+        return to_simplified(doc.title).strip(), doc.title.strip()
     c = _cues()["doc_type"]
     cues = [*c["rule_of_law"], *c["gwr_title"]]
     best, best_score = None, 0
-    for _, line in page.header:
-        line = _TITLE_LABEL.sub("", line)
-        if _CHROME.search(line) or not 6 <= len(line) <= 80:
-            continue
+    for off, line in page.header:
+        label = _TITLE_LABEL.match(line)
+        cut = label.end() if label else 0
+        line = line[cut:]
+        if _CHROME.search(line) or not 6 <= len(line) <= 80 or re.search(r"[,。;:!?]", line):
+            continue  # chrome, or a sentence rather than a title
         if re.search(r"发布机构|来源|发布日期|发布时间|生成日期", line):
             continue
-        score = 3 * any(w in line for w in ("报告", "汇报", "总结")) + 3 * any(w in line for w in cues)
+        score = 3 * any(w in line for w in c["report_words"][:3]) + 3 * any(w in line for w in cues)
         if score > best_score:
-            best, best_score = line, score
-    return best
-
-
-def to_simplified_title(title: str) -> str:
-    from pipelines.extract.clean import to_simplified
-
-    return to_simplified(title).strip()
+            start = off + (len(page.text[off:].split("\n", 1)[0]) - len(page.text[off:].split("\n", 1)[0].lstrip()))
+            best, best_score = (line, doc.text[start + cut:start + cut + len(line)]), score
+    return best if best else (None, None)
 
 
 # --- doc type ------------------------------------------------------------------------------
@@ -357,9 +355,9 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
         if len(fitting) == 1 or fitting[0][0] > fitting[1][0]:
             r = regs[fitting[0][1]]
             return _Pick(r.name, r, "body")
-    cands = [r for r in url_regions if _fits(r, level)]
-    if len(cands) == 1:
-        return _Pick(cands[0].name, cands[0], "url")
+    best = best_known([r for r in url_regions if _fits(r, level)])
+    if best is not None:
+        return _Pick(best.name, best, "url")
     return _Pick()
 
 
@@ -447,10 +445,8 @@ def _published(page: _Page, doc: Document) -> str | None:
                 not before.strip() and prev.strip(" :：[]|") in labels
             ):
                 labelled.append(h.iso)
-            elif h.written == "iso" and len(line) <= 40:
-                loose.append(h.iso)
-            elif TIME_AFTER.match(line, h.end) and len(line) <= 40:
-                loose.append(h.iso)
+            elif len(line) <= 40 and (h.written == "iso" or TIME_AFTER.match(line, h.end)):
+                loose.append(h.iso)  # a bare date in the header: CMS metadata
     if labelled:
         return labelled[0]
     if loose:
@@ -467,11 +463,11 @@ def _signed(page: _Page, doc_type: str) -> str | None:
     # signature at the end: the issuer's name and a date, nothing long after them
     tail = page.lines[-6:]
     for idx in range(len(tail) - 1, -1, -1):
-        off, line = tail[idx]
+        line = tail[idx][1]
         hits = [h for h in find_dates(line) if h.written == "zh"]
-        if hits and len(line) <= 30 and all(len(ln) <= 30 for _, ln in tail[idx + 1:]):
-            if len(line) - (hits[-1].end - hits[-1].start) <= 20:
-                return hits[-1].iso
+        if (hits and len(line) <= 30 and all(len(ln) <= 30 for _, ln in tail[idx + 1:])
+                and len(line) - (hits[-1].end - hits[-1].start) <= 20):
+            return hits[-1].iso
     # a date standing alone under the title (许昌市科学技术局 / 2021年度…汇报 / 2021年12月23日)
     for _, line in page.header:
         hits = find_dates(line)
@@ -553,11 +549,9 @@ def extract_metadata(doc: Document) -> ReportMeta:
         report_year=_report_year(page, doc_type, signed, published, doc.url),
         published_on=published,
         signed_on=signed,
-        title=page.title,
+        title=page.title_written,
         url=doc.url,
         region_source=pick.source,
         language="zh-Hant" if is_traditional(doc.text) else "zh-Hans",
     )
 
-
-__all__ = ["extract_metadata", "ancestors"]

@@ -287,6 +287,22 @@ def pinyin_index() -> dict[str, tuple[Region, ...]]:
     return {k: tuple(_dedupe(v)) for k, v in d.items()}
 
 
+def best_known(regions: list[Region], *, margin: float = 3.0, floor: int = 50) -> Region | None:
+    """The one region of ``regions``, or the one far better known than the others.
+
+    suzhou.gov.cn could spell 苏州 or 宿州; how often each name occurs in jieba's corpus says
+    which one a reader takes it for. Without a clear winner, no region.
+    """
+    regions = _dedupe(regions)
+    if len(regions) <= 1:
+        return regions[0] if regions else None
+    freq = sorted(((_jieba_tags().get(r.short, (0, ""))[0], r.adcode) for r in regions), reverse=True)
+    (f1, code), (f2, _) = freq[0], freq[1]
+    if f1 >= floor and f1 >= margin * max(f2, 1):
+        return next(r for r in regions if r.adcode == code)
+    return None
+
+
 def url_host_regions(url: str | None) -> list[Region]:
     """Divisions a government host name can spell: ``kj.hangzhou.gov.cn`` -> 杭州市,
     ``cqlp.gov.cn`` -> 梁平区 (重庆 + 梁平), ``xjhc.gov.cn`` -> 霍城县 (新疆 + 霍城).
