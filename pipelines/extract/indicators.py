@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pipelines.extract.document import Document, IndicatorFact, Quantity, ReportMeta, Section
 from pipelines.extract.quantities import sentence_bounds, sentence_span
+from pipelines.extract.sections import categorize
 
 _DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "indicator_cues.toml"
 
@@ -140,8 +141,23 @@ class _Binding:
     start: int  # leftmost of name and figure
 
 
-def _target_spans(sections: list[Section]) -> list[tuple[int, int]]:
-    return sorted((s.char_start, s.char_end) for s in sections if s.category in TARGET_CATEGORIES)
+# A top-level heading on a line of its own: 三、2026年重点工作
+_TOP_HEADING = re.compile(r"^[ \t]*[一二三四五六七八九十]{1,3}[、.][ \t]*([^\n]{2,40}?)[ \t]*$", re.M)
+
+
+def _target_spans(sections: list[Section], simp: str) -> list[tuple[int, int]]:
+    """Spans of the coming year's work and of the plan's goals: their figures are targets.
+
+    Taken from the section categories; when no section carries a category (a page whose
+    headings the section extractor could not read), the first top-level heading of such a
+    category starts a zone that runs to the end (those sections come last in the genre).
+    """
+    if any(s.category for s in sections):
+        return sorted((s.char_start, s.char_end) for s in sections if s.category in TARGET_CATEGORIES)
+    for m in _TOP_HEADING.finditer(simp):
+        if categorize(m.group(1)) in TARGET_CATEGORIES:
+            return [(m.start(), len(simp))]
+    return []
 
 
 def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -301,7 +317,7 @@ def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
     """The indicator facts of ``doc`` (see eval/gold/README.md for indicators and measures)."""
     d = _dict()
     simp = doc.simplified
-    targets = _target_spans(sections)
+    targets = _target_spans(sections, simp)
     ends = sentence_bounds(simp)
     by_sentence: dict[tuple[int, int], list[Quantity]] = {}
     for q in quantities:
