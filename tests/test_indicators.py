@@ -173,3 +173,26 @@ def test_seed_reports_match_gold(report: dict) -> None:
     assert want <= got
     assert {g for g in got - want if (g[0], g[2]) not in ignored} == set()
     assert all(f.evidence and f.cue and f.rule for f in found)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a chain of continuations keeps the name of the first chunk
+    ("高新技术企业净增56家,总数达到860家,增长15%。",
+     {("high_tech_enterprises", "new", 56, 2023), ("high_tech_enterprises", "level", 860, 2023),
+      ("high_tech_enterprises", "growth_pct", 15, 2023)}),
+    # permits are applied for: 申请 is no exclusion there
+    ("受理外国人来华工作许可申请356件。", {("foreign_work_permits", "level", 356, 2023)}),
+    ("25家企业被认定为国家高新技术企业。", {("high_tech_enterprises", "new", 25, 2023)}),
+    # beneficiaries, not the register
+    ("全市120家高新技术企业享受研发费用加计扣除政策。", set()),
+    # cumulative additions over a plan period
+    ("“十四五”以来,累计新增高新技术企业800家。", set()),
+])
+def test_more_genre_variants(text: str, want: set) -> None:
+    assert facts(text) == want
+
+
+def test_plan_zone_from_headings_when_sections_are_missing() -> None:
+    text = ("一、2025年工作回顾\n预计高新技术企业达7.4万家。\n二、“十五五”时期的主要目标任务\n"
+            "全社会研发投入强度3.42%左右。\n三、2026年重点工作\n新培育科技型中小企业3000家以上。\n")
+    assert facts(text, 2025) == {("high_tech_enterprises", "level", 74000, 2025)}

@@ -43,6 +43,7 @@ _CLAUSE_SEP = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^《》]{0,80}》")
 # A year the figure refers to: not a comparison base (比2022年), not the end of a span (2021至2025年).
 _YEAR = re.compile(r"(?<![\d比较与同从\-—~])(?<!\d至)(?<!\d到)((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)")
+_FIGURE = re.compile(r"[超近约逾]?\d")
 _LIST_GLUE = re.compile(r"[、,，和及与\s]*")
 _RESPECTIVELY = "分别"
 
@@ -62,6 +63,7 @@ class _Dict:
     pre: re.Pattern[str]
     gap: re.Pattern[str]
     gap_after: re.Pattern[str]
+    tail_after: re.Pattern[str]
     noun_after: re.Pattern[str]
     continuation: re.Pattern[str]
     level: re.Pattern[str]
@@ -72,6 +74,8 @@ class _Dict:
     multi_year: re.Pattern[str]
     per_period: re.Pattern[str]
     local: re.Pattern[str]
+    applications: re.Pattern[str]
+    applications_indicators: frozenset[str]
     subunit: re.Pattern[str]
     register: re.Pattern[str]
     register_indicators: frozenset[str]
@@ -107,6 +111,7 @@ def _dict() -> _Dict:
         pre=_tokens(ctx["pre"]),
         gap=_tokens(ctx["gap"]),
         gap_after=_tokens(ctx["gap_after"]),
+        tail_after=_tokens(ctx["tail_after"]),
         noun_after=re.compile(ctx["noun_after"]),
         continuation=re.compile(ctx["continuation"]),
         level=re.compile(meas["level"]),
@@ -117,6 +122,8 @@ def _dict() -> _Dict:
         multi_year=re.compile(exc["multi_year"]),
         per_period=re.compile(exc["per_period"]),
         local=re.compile(exc["local"]),
+        applications=re.compile(exc["applications"]),
+        applications_indicators=frozenset(exc["applications_indicators"]),
         subunit=re.compile(exc["subunit"]),
         register=re.compile(r"(?:^|[^全我本])(?:" + exc["register"] + r")$"),
         register_indicators=frozenset(exc["register_indicators"]),
@@ -254,15 +261,22 @@ def _bind_one(d: _Dict, simp: str, chunks: list[tuple[int, int]], q: Quantity,
         h = after[0]
         pre, gap = simp[c0:q.char_start], simp[q.char_end:h.start]
         tail = simp[h.end:c1]
-        if d.gap_after.fullmatch(gap) and d.pre.fullmatch(pre) and not d.noun_after.match(tail):
+        if (d.gap_after.fullmatch(gap) and d.pre.fullmatch(pre) and not d.noun_after.match(tail)
+                and d.tail_after.fullmatch(tail)):
             return _Binding(q, h, "figure_first", pre + gap + tail, q.char_start)
         return None
     lead = simp[c0:q.char_start].strip()
-    if ci > 0 and d.continuation.fullmatch(lead):
-        p0, p1 = chunks[ci - 1]
+    if not d.continuation.fullmatch(lead):
+        return None
+    # Walk back over chunks that are continuations themselves (…达到86家, 总数120家, 增长15%).
+    for j in range(ci - 1, -1, -1):
+        p0, p1 = chunks[j]
         prev = [h for h in hits if p0 <= h.start and h.end <= p1]
         if prev:
             return _Binding(q, prev[-1], "continuation", lead, prev[-1].start)
+        m = _FIGURE.search(simp, p0, p1)
+        if m is None or not d.continuation.fullmatch(simp[p0:m.start()].strip()):
+            break
     return None
 
 
@@ -363,6 +377,8 @@ def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Bin
     # Everything said before the figure, titles blanked (《…工作计划》 is no plan of figures).
     prefix = _TITLE.sub(lambda m: "·" * len(m.group()), simp[s0:q.char_end])
     if d.target.search(prefix) or d.per_period.search(b.local) or d.local.search(b.local):
+        return None
+    if indicator in d.applications_indicators and d.applications.search(b.local):
         return None
     clause0 = _clause_start(simp, s0, b.start)
     clause = simp[clause0:b.hit.start] if b.hit.start > clause0 else simp[clause0:b.start]
