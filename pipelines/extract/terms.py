@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections import Counter
 from functools import cache
 from pathlib import Path
-
-import jieba
+from typing import TYPE_CHECKING
 
 from pipelines.extract.document import Document, Section, TermCount
+
+if TYPE_CHECKING:
+    import jieba
 
 _DICT_DIR = Path(__file__).resolve().parent.parent / "dictionaries"
 USERDICT = _DICT_DIR / "jieba_userdict.txt"
@@ -51,6 +54,10 @@ def tokenizer() -> jieba.Tokenizer:
     jieba caches its prefix dictionary as a file in the temp dir; GOVREPORTS_JIEBA_CACHE_DIR
     moves it (a read-only temp dir only costs the ~1 s rebuild per process).
     """
+    with warnings.catch_warnings():  # jieba 0.42's regexes carry invalid escapes
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        import jieba
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" chatter in pipeline logs
     tok = jieba.Tokenizer()
     tok.tmp_dir = os.environ.get("GOVREPORTS_JIEBA_CACHE_DIR") or None
