@@ -86,7 +86,8 @@ def _split(doc: Document) -> _Page:
     body_start = len(text)
     for i, (off, line) in enumerate(lines):
         cjk = len(re.findall(rf"[{_CJK}]", line))
-        if i >= 40 or cjk >= 60 or _SECTION_START.match(line):
+        sentence = cjk >= 25 and "," in line and line.endswith(("。", ":"))
+        if i >= 40 or cjk >= 60 or sentence or _SECTION_START.match(line):
             body_start = off
             break
         header.append((off, line))
@@ -507,7 +508,7 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     if ys:
         return ys[0]
     opener = body[:400]
-    m = re.match(r"\s*((?:19|20)\d{2})\s*年(?:度)?(?:以来)?\s*[,，、]", opener)
+    m = re.search(r"^\s*((?:19|20)\d{2})\s*年(?:度)?(?:以来)?\s*[,，、]", body[:1500], re.M)
     if m:
         return int(m.group(1))
     m = re.search(r"现将[^。]{0,40}?((?:19|20)\d{2})\s*年[^。]{0,40}?(?:报告|汇报|总结)", body[:3000])

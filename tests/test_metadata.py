@@ -1,0 +1,176 @@
+"""Report metadata on real report text and on variants of the genre."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.extract.clean import clean_text, to_simplified
+from pipelines.extract.document import Document
+from pipelines.extract.ingest import load_documents
+from pipelines.extract.metadata import extract_metadata
+
+REPO = Path(__file__).resolve().parent.parent
+FIELDS = ("doc_type", "region", "province", "admin_level", "report_year", "published_on", "signed_on")
+
+
+def doc(raw: str, url: str | None = None, name: str = "t.txt") -> Document:
+    text = clean_text(raw).text
+    return Document(name, text, to_simplified(text), url=url)
+
+
+OPENING = (
+    "2022年,市科技局以习近平新时代中国特色社会主义思想为指导,深入学习贯彻党的二十大精神、习近平法治思想,"
+    "坚持依法履行科技行政职能,为打造创新活力之城提供有力的法治保障。现将有关情况报告如下:\n"
+    "一、推进法治政府建设的成效和主要举措\n依法履行工作职责,促进全市科技创新工作,充分发挥法治的支撑保障作用。\n"
+)
+
+
+def test_seed_reports_match_gold() -> None:
+    gold = {g["source_file"]: g for g in json.loads((REPO / "eval/gold/seeds.json").read_text())["reports"]}
+    docs = {d.source_file: d for d in load_documents(REPO / "raw/seeds")}
+    for name, g in gold.items():
+        m = extract_metadata(docs[name])
+        for f in FIELDS:
+            if f in g:
+                assert getattr(m, f) == g[f], (name, f)
+
+
+def test_title_issuer_region_dates_of_a_full_report() -> None:
+    raw = (REPO / "raw/seeds/000_3b35ca370aa899d8.txt").read_text(encoding="utf-8")
+    m = extract_metadata(doc(raw))
+    assert m.issuer == "常德市科学技术局"
+    assert (m.region, m.province, m.admin_level, m.adcode) == ("常德市", "湖南省", "prefecture", "430700000000")
+    assert m.published_on == "2023-12-01"  # 来源:常德市科学技术局 2023-12-01 15:00
+    assert m.signed_on == "2024-02-19"  # under the issuer's name at the end
+    assert m.title == "2023年度常德市科学技术局法治政府建设情况工作报告"
+    assert m.region_source == "title"
+
+
+def test_region_from_gov_cn_host_when_the_text_has_none() -> None:
+    m = extract_metadata(doc("市科技局2022年度法治政府建设情况报告\n" + OPENING, url="http://kjj.suzhou.gov.cn/a/b.shtml"))
+    assert (m.doc_type, m.region, m.province, m.admin_level) == ("rule_of_law_report", "苏州市", "江苏省", "prefecture")
+    assert m.issuer == "苏州市科学技术局"
+    assert (m.region_source, m.report_year) == ("url", 2022)
+
+
+def test_non_gov_domain_is_noise() -> None:
+    m = extract_metadata(doc(OPENING, url="https://hangzhou-mirror.com/kj/art_1228972114.html"))
+    assert m.region is None and m.issuer is None
+    assert m.admin_level == "prefecture"  # 市科技局: the level is plain even without the name
+
+
+def test_region_from_the_body() -> None:
+    body = OPENING.replace("促进全市科技创新工作", "促进全市科技创新工作,聚焦法治杭州建设重点任务")
+    m = extract_metadata(doc(body))
+    assert (m.region, m.issuer, m.region_source) == ("杭州市", "杭州市科学技术局", "body")
+
+
+def test_county_report_without_a_name_has_no_region_and_no_issuer() -> None:
+    text = ("2024年,县科技局在县委、县政府的坚强领导下,坚持以习近平新时代中国特色社会主义思想为指导,"
+            "深入学习贯彻习近平法治思想,为全县科技创新工作提供了坚实的法治保障。现将一年来的法治建设工作总结如下:\n"
+            "一、工作进展情况\n(一)强化组织领导,推动法治建设工作全面落实。\n")
+    m = extract_metadata(doc(text))
+    assert (m.region, m.issuer, m.admin_level, m.report_year) == (None, None, "county", 2024)
+
+
+def test_county_name_needs_its_province() -> None:
+    # 鼓楼区 is a district of Nanjing, Xuzhou, Kaifeng and Fuzhou: the text's 福州 decides
+    text = ("鼓楼区科技局2023年度法治政府建设情况报告\n"
+            "2023年,区科技局在区委、区政府的正确领导下,认真落实福州市法治政府建设工作要点,"
+            "扎实推进法治政府建设各项工作,现将开展情况报告如下:\n一、主要工作\n")
+    m = extract_metadata(doc(text))
+    assert (m.region, m.province, m.admin_level) == ("鼓楼区", "福建省", "county")
+    assert m.issuer == "鼓楼区科学技术局"
+
+
+def test_traditional_page() -> None:
+    text = ("2022年,省科技廳堅持以習近平新時代中國特色社會主義思想為指導,深入學習貫徹習近平法治思想,"
+            "穩步推動法治政府建設各項工作取得新進展。\n"
+            "一、堅持旗幟領航,加強黨對法治建設的全面領導\n"
+            "(一)結合學習《法治政府建設實施綱要(2021-2025年)》《廣東省法治建設實施綱要》,深刻領會。\n")
+    m = extract_metadata(doc(text))
+    assert m.language == "zh-Hant"
+    assert (m.doc_type, m.region, m.admin_level, m.report_year) == ("rule_of_law_report", "广东省", "province", 2022)
+    assert m.issuer == "广东省科学技术厅"
+
+
+def test_page_without_a_year_has_no_report_year() -> None:
+    text = ("市科技局法治政府建设情况报告\n"
+            "在市委、市政府的正确领导下,市科技局坚持以习近平法治思想为指导,扎实推进法治政府建设,现将有关情况报告如下:\n"
+            "一、主要举措和成效\n(一)强化组织领导。\n")
+    assert extract_metadata(doc(text)).report_year is None
+
+
+def test_metadata_table_dates() -> None:
+    text = ("索引号: 11500106MB195966XM/2025-00009 信息分类名称: 其他/公文\n"
+            "发布机构: 沙坪坝区科技局 生成日期: 2025-03-09 发布日期: 2025-03-10\n"
+            "[ 成文日期 ] | 2025-03-08 |\n"
+            "重庆市沙坪坝区科学技术局关于2024年法治政府建设情况的报告\n" + OPENING.replace("2022年,市", "2024年,区"))
+    m = extract_metadata(doc(text))
+    assert m.published_on == "2025-03-10"
+    assert m.signed_on is None  # 成文日期/生成日期 is metadata, not a signature
+    assert (m.region, m.province, m.report_year) == ("沙坪坝区", "重庆市", 2024)
+    assert m.issuer == "重庆市沙坪坝区科学技术局"
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("发布时间: 2021年12月20日 来源:龙岗区科技创新局", "2021-12-20"),
+        ("文章来源:司法局 更新时间:2021/03/29 11:30:01", "2021-03-29"),
+        ("来自: 日期:2025-03-24", "2025-03-24"),
+        ("省政府办公厅 2022-03-15", "2022-03-15"),
+    ],
+)
+def test_published_on_forms(line: str, iso: str) -> None:
+    text = f"今天是:2019年10月31日 星期三\n{line}\n" + OPENING
+    assert extract_metadata(doc(text)).published_on == iso
+
+
+def test_label_and_date_on_separate_lines() -> None:
+    text = "发布机构\n蒙自市科学技术局\n发布日期\n2023-03-29\n" + OPENING
+    m = extract_metadata(doc(text))
+    assert m.published_on == "2023-03-29"
+    assert (m.region, m.admin_level) == ("蒙自市", "county")
+
+
+def test_government_work_report() -> None:
+    text = ("2019年政府工作报告\n发布日期:2019-03-01 16:12:20\n"
+            "2019年2月26日在温州市龙湾区第八届\n\n人民代表大会第三次会议上\n龙湾区人民政府区长\n各位代表:\n"
+            "现在,我代表区人民政府向大会作政府工作报告,请予审议。\n一、2018年工作回顾\n"
+            "2018年是工作任务极其艰巨繁重的一年,区政府在市委、市政府和区委的正确领导下,较好地完成了各项工作任务。\n")
+    m = extract_metadata(doc(text))
+    assert m.doc_type == "government_work_report"
+    assert (m.region, m.province, m.admin_level) == ("龙湾区", "浙江省", "county")
+    assert m.issuer == "龙湾区人民政府"
+    assert (m.report_year, m.signed_on, m.published_on) == (2018, "2019-02-26", "2019-03-01")
+
+
+def test_national_government_work_report() -> None:
+    text = ("现在,我代表国务院,向大会报告政府工作,请予审议,并请全国政协委员提出意见。\n一、2023年工作回顾\n"
+            "国内生产总值超过126万亿元,增长5.2%。广东、江苏、浙江等经济大省发挥了挑大梁作用。\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.issuer, m.report_year) == ("government_work_report", "国务院", 2023)
+    assert (m.region, m.province, m.admin_level) == (None, None, None)
+
+
+def test_whole_government_report() -> None:
+    text = ("西安市2019年法治政府建设情况报告\n2019年,西安市委、市政府深入贯彻落实习近平总书记全面依法治国新理念,"
+            "稳步推进法治政府建设。\n一、主要举措和成效\n")
+    m = extract_metadata(doc(text))
+    assert (m.issuer, m.region, m.report_year) == ("西安市人民政府", "西安市", 2019)
+
+
+def test_news_about_a_report_is_other() -> None:
+    text = ("市科技局召开2023年度法治政府建设工作推进会\n发布时间:2023-05-10\n"
+            "5月9日,市科技局召开法治政府建设工作推进会,传达学习有关会议精神,部署下一阶段工作。\n")
+    assert extract_metadata(doc(text)).doc_type == "other"
+
+
+def test_garbled_or_tiny_pages_do_not_fail() -> None:
+    for text in ("锟斤拷锟斤拷烫烫烫" * 20, "法治", "\n\n", "2023年"):
+        m = extract_metadata(doc(text))
+        assert m.doc_type in {"rule_of_law_report", "government_work_report", "other"}
