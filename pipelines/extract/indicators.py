@@ -57,6 +57,7 @@ class _Cue:
 @dataclass(frozen=True)
 class _Dict:
     cue_re: re.Pattern[str]
+    anchor_re: re.Pattern[str]
     cues: dict[str, _Cue]  # regex group name -> cue
     units: dict[str, frozenset[str]]
     percent: dict[str, str]
@@ -105,6 +106,7 @@ def _dict() -> _Dict:
     ctx, meas, exc = data["context"], data["measure"], data["exclude"]
     return _Dict(
         cue_re=re.compile("|".join(groups)),
+        anchor_re=re.compile("|".join(re.escape(a) for a in ctx["anchors"])),
         cues=cues,
         units=units,
         percent=percent,
@@ -173,8 +175,9 @@ def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
 
 def _chunks(simp: str, s0: int, s1: int) -> list[tuple[int, int]]:
     out, last = [], s0
+    abbrevs = _abbrev_spans(simp, s0, s1)
     for m in _CHUNK_SEP.finditer(simp, s0, s1):
-        if m.start() < last or _in_spans(_abbrev_spans(simp, s0, s1), m.start()):
+        if m.start() < last or (abbrevs and _in_spans(abbrevs, m.start())):
             continue  # the brackets of 研究与试验发展(R&D)经费 do not cut the name
         out.append((last, m.start()))
         last = m.end()
@@ -199,7 +202,9 @@ def _clause_start(simp: str, s0: int, pos: int) -> int:
 
 
 def _find_hits(d: _Dict, simp: str, s0: int, s1: int) -> list[_Hit]:
-    hits = []
+    hits: list[_Hit] = []
+    if d.anchor_re.search(simp, s0, s1) is None:
+        return hits
     sentence = simp[s0:s1]
     for m in d.cue_re.finditer(simp, s0, s1):
         cue = d.cues[m.lastgroup or ""]
