@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import GOLD, RAW
@@ -248,3 +249,34 @@ def test_page_that_lost_its_line_breaks():
     secs = extract_sections(doc(text))
     assert tops(secs) == ["主要举措和成效", "存在的问题", "下一步工作计划"]
     assert [s.heading for s in secs if s.level == 2][:2] == ["强化组织领导", "深化学习"]
+
+
+_VARIANTS = {
+    "一.": lambda t: re.sub(r"(?m)^(\s*[一二三四五六七八九十]{1,3})、", r"\1.", t),
+    "一，": lambda t: re.sub(r"(?m)^(\s*[一二三四五六七八九十]{1,3})、", r"\1，", t),
+    "indent": lambda t: re.sub(r"(?m)^", "\u3000\u3000", t),
+    "（一）": lambda t: t.replace("(", "（").replace(")", "）"),
+    "blank lines": lambda t: t.replace("\n", "\n\n"),
+    "lone marker": lambda t: re.sub(r"(?m)^([一二三四五六七八九十]{1,3}、)", r"\1\n", t),
+    "signature": lambda t: t + "\n\n某某市科学技术局\n2024年3月1日\n",
+}
+
+
+@pytest.mark.parametrize("variant", list(_VARIANTS))
+def test_real_reports_written_in_other_house_styles(variant, seeds, corpus):
+    """The gold's top sections survive the layout and punctuation variants of the genre."""
+    gold = {**_gold("seeds.json"), **_gold("corpus.json")}
+    for name, d in {**seeds, **corpus}.items():
+        secs = extract_sections(doc(_VARIANTS[variant](d.text)))
+        got = [norm_text(s.heading) for s in secs if s.level == 1]
+        assert got == [norm_text(h) for h in gold[name]["top_sections"]], (variant, name)
+
+
+def test_pages_that_lost_their_line_breaks_keep_their_structure(seeds):
+    gold = _gold("seeds.json")
+    for name, d in seeds.items():
+        got = tops(extract_sections(doc(d.text.replace("\n", ""))))
+        want = gold[name]["top_sections"]
+        # without line breaks a heading may run into its text, but the tree is the same
+        assert len(got) == len(want), name
+        assert all(norm_text(g).startswith(norm_text(w)) for g, w in zip(got, want, strict=True)), name
