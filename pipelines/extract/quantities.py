@@ -51,8 +51,10 @@ def _tables() -> _Tables:
     approx = data["approx"]
     units = _alt(data["units"])
     num = rf"(?:{_ARABIC})"
+    # First characters a match can start with: lets the engine skip the rest of the text fast.
+    first = "".join(sorted({w[0] for w in approx["prefix"]} | {"百"}))
     pattern = re.compile(
-        rf"(?P<pre>{_alt(approx['prefix'])})?"
+        rf"(?=[\d{CN_DIGITS}{first}])(?P<pre>{_alt(approx['prefix'])})?"
         rf"(?:"
         # Arabic: 3-5家, 3万-5万元, 290.92亿元, 1,234份
         rf"(?P<a1>{num})(?P<s1>{_SCALE})?(?:{_RANGE_SEP}(?P<a2>{num}))?"
