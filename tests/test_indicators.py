@@ -187,6 +187,15 @@ def test_seed_reports_match_gold(report: dict) -> None:
     ("全市120家高新技术企业享受研发费用加计扣除政策。", set()),
     # cumulative additions over a plan period
     ("“十四五”以来,累计新增高新技术企业800家。", set()),
+    ("全市国家高新技术企业总数达到1560家,较上年增加236家。",
+     {("high_tech_enterprises", "level", 1560, 2023), ("high_tech_enterprises", "new", 236, 2023)}),
+    ("高新技术企业总数达到320家,其中新增58家。",
+     {("high_tech_enterprises", "level", 320, 2023), ("high_tech_enterprises", "new", 58, 2023)}),
+    ("高新技术企业数量、科技型中小企业数量分别增长25%和30%。",
+     {("high_tech_enterprises", "growth_pct", 25, 2023), ("tech_smes", "growth_pct", 30, 2023)}),
+    ("技术合同成交额达125.6亿元,是上年的1.5倍。", {("tech_contract_value", "level", 12560000000, 2023)}),
+    ("全市规上工业企业研发投入增长15%。", set()),
+    ("科技特派员队伍达到500人。", {("tech_commissioners", "level", 500, 2023)}),
 ])
 def test_more_genre_variants(text: str, want: set) -> None:
     assert facts(text) == want
