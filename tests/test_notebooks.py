@@ -1,0 +1,88 @@
+"""Every analyst notebook runs top to bottom (nbclient, the project's own kernel) on a warehouse
+built from raw/, draws at least one chart, and is stored without outputs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+# What a chart is in an output: Altair's HTML renderer (what the notebooks use) or its mime types.
+CHART_MIMETYPES = ("application/vnd.vegalite.v6.json", "application/vnd.vegalite.v6+json",
+                   "application/vnd.vegalite.v5+json")
+NO_DATA = '"usermeta": {"govreports": "no-data"}'
+
+# The charts a notebook draws with data, and the SQL telling whether the warehouse has that data.
+HAS_DATA = {
+    "01_tech_enterprise_growth": "SELECT count(*) FROM indicator_trends WHERE indicator IN "
+                                 "('high_tech_enterprises', 'tech_smes', 'tech_enterprises')",
+    "02_tech_contracts": "SELECT count(*) FROM indicator_trends WHERE indicator IN "
+                         "('tech_contract_count', 'tech_contract_value')",
+    "03_what_reports_say": "SELECT count(*) FROM sections WHERE level = 1",
+    "04_warehouse_tour": "SELECT count(*) FROM reports",
+}
+
+
+def test_the_four_notebooks_are_there():
+    assert [p.stem for p in NOTEBOOKS] == sorted(HAS_DATA)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: clear outputs first"
+    first = nb.cells[0]
+    assert first.cell_type == "markdown"
+    for must in ("GOVREPORTS_RAW_DIR", "GOVREPORTS_WAREHOUSE", "make run", "read-only", "closed"):
+        assert must in first.source, f"{path.name}: the opening paragraph should mention {must}"
+
+
+def chart_outputs(nb) -> list[str]:
+    """The serialised charts among a notebook's outputs."""
+    found = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            html = data.get("text/html", "")
+            if "vegaEmbed" in html:
+                found.append(html)
+            found += [json.dumps(data[m]) for m in CHART_MIMETYPES if m in data]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_and_draws(path, raw_warehouse, monkeypatch):
+    # the kernel inherits this process's environment: the warehouse to read, and the project's
+    # kernelspec ahead of any user-wide "python3" one (argv "python" -> this interpreter)
+    monkeypatch.setenv("GOVREPORTS_WAREHOUSE", str(raw_warehouse))
+    monkeypatch.setenv("JUPYTER_PATH", str(Path(sys.prefix) / "share" / "jupyter"))
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.prefix)"))
+    client = NotebookClient(nb, kernel_name="python3", timeout=300,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError on the first failing cell
+
+    assert nb.cells[-1].outputs[0]["text"].strip() == sys.prefix, "the kernel is not the project's python"
+    drawn = chart_outputs(nb)
+    assert drawn, f"{path.name} drew no chart"
+    con = duckdb.connect(str(raw_warehouse), read_only=True)
+    try:
+        has_data = con.execute(HAS_DATA[path.stem]).fetchone()[0] > 0
+    finally:
+        con.close()
+    real = [c for c in drawn if NO_DATA not in c and NO_DATA.replace('"', '\\"') not in c]
+    if has_data:
+        assert real, f"{path.name}: the warehouse has data for it but every chart says 'no data yet'"
+    # the last cell before ours closes the connection
+    assert "con.close()" in nb.cells[-2].source
