@@ -174,3 +174,38 @@ def test_garbled_or_tiny_pages_do_not_fail() -> None:
     for text in ("锟斤拷锟斤拷烫烫烫" * 20, "法治", "\n\n", "2023年"):
         m = extract_metadata(doc(text))
         assert m.doc_type in {"rule_of_law_report", "government_work_report", "other"}
+
+
+@pytest.mark.parametrize(
+    ("title", "issuer", "region"),
+    [
+        ("常德市市场监督管理局2023年度法治政府建设情况报告", "常德市市场监督管理局", "常德市"),
+        ("杭州科技局2023年度法治政府建设情况报告", "杭州市科学技术局", "杭州市"),
+        ("恩施土家族苗族自治州科学技术局2023年法治政府建设工作报告", "恩施土家族苗族自治州科学技术局",
+         "恩施土家族苗族自治州"),
+        ("广西壮族自治区科学技术厅2023年度法治政府建设情况报告", "广西壮族自治区科学技术厅", "广西壮族自治区"),
+        ("重庆市梁平区科学技术局2020年法治政府建设情况的报告", "重庆市梁平区科学技术局", "梁平区"),
+        ("深圳市龙岗区科技创新局2021年法治政府建设年度报告", "深圳市龙岗区科技创新局", "龙岗区"),
+    ],
+)
+def test_issuer_names(title: str, issuer: str, region: str) -> None:
+    m = extract_metadata(doc(f"{title}\n" + OPENING.replace("市科技局", "我局")))
+    assert (m.issuer, m.region, m.report_year) == (issuer, region, 2023 if "2023" in title else m.report_year)
+
+
+def test_development_zone_outside_the_gazetteer() -> None:
+    text = ("[ 发布机构 ] | 重庆高新技术产业开发区管理委员会办公室 |\n[ 发布日期 ] | 2023-03-22 |\n"
+            "2022年,西部科学城重庆高新区坚持以习近平新时代中国特色社会主义思想为指导,深学笃行习近平法治思想,"
+            "切实推进法治政府建设工作。现将有关情况报告如下:\n一、工作开展情况\n")
+    m = extract_metadata(doc(text))
+    assert (m.region, m.province, m.admin_level) == ("重庆高新区", "重庆市", None)
+    assert m.issuer == "重庆高新技术产业开发区管理委员会"  # the office publishes for its committee
+    assert (m.published_on, m.report_year) == ("2023-03-22", 2022)
+
+
+def test_zone_merely_mentioned_is_not_the_area() -> None:
+    text = ("苏州市科技局2024年度法治政府建设情况报告\n"
+            "2024年,在市委市政府领导下,市科技局以习近平新时代中国特色社会主义思想为指导,支持苏州工业园区建设,"
+            "较好地完成了年度法治政府建设工作各项任务。\n一、主要负责人履行推进法治政府建设第一责任人职责情况\n")
+    m = extract_metadata(doc(text))
+    assert (m.region, m.issuer) == ("苏州市", "苏州市科学技术局")

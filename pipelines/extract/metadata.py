@@ -37,6 +37,8 @@ _DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "metadata.toml
 
 _CJK = r"\u4e00-\u9fff"
 _LEVEL_WORDS = "省市区县"
+_ISSUER_LEVEL_WORDS = "省市区县州盟旗"  # 州科技局: a level word before a body's name
+_GENERIC_ORGAN = re.compile(r"(?<=[省市区县州盟旗])[\u4e00-\u9fff]{2,14}?(?:局|厅|委员会)(?!长)")
 # A line that is page chrome, not a title: breadcrumbs and metadata table cells.
 _CHROME = re.compile(r"位置|首页|>|>>|索引号|分类|主题词|文号|浏览|字号|字体|打印|关闭|视力保护|无障碍")
 _TITLE_LABEL = re.compile(r"^\s*(?:信息名称|名称|标题|题名)\s*[:：]?\s*")
@@ -254,7 +256,10 @@ def _disambiguate(cands: list[Region], context: list[Region]) -> Region | None:
 
 
 def _strong_pick(s: str, level: str | None, context: list[Region], loose: bool = True) -> Region | None:
+    inst = tuple(_cues()["region"]["institution_suffixes"])
     for g in _groups(find_mentions(s, loose=loose)):
+        if s.startswith(inst, g[-1].end):
+            continue  # 来源:陕西日报 names a newspaper, not the issuer's area
         r = chain_pick(g)
         if r is None:
             cands = [c for c in g[-1].regions if _fits(c, level)] or list(g[-1].regions)
@@ -283,14 +288,19 @@ def _zone(page: _Page) -> tuple[str, Region] | None:
     """A development zone that writes its own report (重庆高新区), not a gazetteer division."""
     sufs = sorted(_cues()["region"]["zone_suffixes"], key=len, reverse=True)
     pat = re.compile("|".join(map(re.escape, sufs)))
-    for s in (page.opener, page.title or "", *_issuer_lines(page)):
+    committee = re.compile(r"\s*(?:管理委员会|管委会|党工委)")
+    subject = re.sub(r"^\s*(?:(?:19|20)\d{2}\s*年(?:度)?\s*[,，]?)?", "", page.opener)
+    title = re.sub(r"^\s*(?:关于)?(?:(?:19|20)\d{2}\s*年(?:度)?)?", "", page.title or "")
+    # a zone is the issuer's area where it is the subject (opener, title start) or the
+    # committee that runs it publishes the page; a zone merely mentioned is not
+    for s, anywhere in ((subject, False), (title, False), *((ln, True) for ln in _issuer_lines(page))):
         for m in find_mentions(s, loose=True):
             z = pat.match(s, m.end)
-            if z and len(m.regions) >= 1:
-                r = m.regions[0]
-                if r.level == "county":
-                    continue
-                return s[m.start:z.end()], r
+            if not z or m.regions[0].level == "county":
+                continue
+            if (not anywhere and m.start > 8) or (anywhere and not committee.match(s, z.end())):
+                continue
+            return s[m.start:z.end()], m.regions[0]
     return None
 
 
@@ -379,13 +389,17 @@ def _issuer_from(s: str, pick: _Pick, *, opener: bool = False) -> tuple[str | No
         prefix, organ = m.group(1), m.group(2)
         ms = find_mentions(prefix, loose=True)
         if ms and ms[-1].end == len(prefix):
-            # keep the run of names that ends at the organ (重庆市沙坪坝区 + 科学技术局)
+            # keep the run of names that ends at the organ (重庆市沙坪坝区 + 科学技术局),
+            # with the area's full name where a short one is written (杭州科技局)
             g = _groups(ms)[-1]
             named = prefix[g[0].start:]
+            if not g[-1].full:
+                r = chain_pick(g) or pick.region
+                named = prefix[g[0].start:g[-1].start] + r.name if r else named
         elif pick.source == "zone" and pick.name and pick.name[:2] in prefix:
             named = prefix[prefix.index(pick.name[:2]):]
         else:
-            if prefix and prefix[-1] not in _LEVEL_WORDS:
+            if prefix and prefix[-1] not in _ISSUER_LEVEL_WORDS:
                 continue  # 法治政府, 政策法规处: not an issuer's name; keep looking
             named = pick.name
         if not named:
@@ -393,6 +407,13 @@ def _issuer_from(s: str, pick: _Pick, *, opener: bool = False) -> tuple[str | No
         if organ in gov:
             return f"{named}人民政府" if named != pick.name or pick.source != "zone" else None, True
         return f"{named}{c['canonical'].get(organ, organ)}", True
+    if not opener:
+        # a body the dictionary doesn't list, written after its area's name (常德市市场监督管理局)
+        for m in _GENERIC_ORGAN.finditer(s):
+            ms = find_mentions(s[:m.start()], loose=True)
+            if ms and ms[-1].end == m.start() and not _organ_re().search(m.group()):
+                g = _groups(ms)[-1]
+                return s[g[0].start:m.end()], True
     return None, False
 
 
