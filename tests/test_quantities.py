@@ -35,6 +35,8 @@ def one(text: str):
     ("研发投入强度提高0.2个百分点", 0.2, "pp"),
     ("百分之三十的企业", 30, "percent"),
     ("国内生产总值超过126万亿元", 1.26e14, "yuan"),
+    ("兑现奖补资金300余万元", 3000000, "yuan"),
+    ("走访企业一万多人次", 10000, "人次"),
 ])
 def test_value_and_unit(text: str, value: float, unit: str) -> None:
     q = one(text)
@@ -51,6 +53,8 @@ def test_value_and_unit(text: str, value: float, unit: str) -> None:
     ("全社会研发投入强度达3.38%左右", "左右"),
     ("约200家企业", "约"),
     ("近300家", "近"),
+    ("兑现奖补资金300余万元", "余"),
+    ("争取资金1000多万元", "多"),
 ])
 def test_approximations(text: str, approx: str) -> None:
     assert one(text).approx == approx

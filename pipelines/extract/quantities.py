@@ -65,7 +65,8 @@ def _tables() -> _Tables:
         # 百分之三十
         rf"百分之(?P<pc>{_CN}|{num})"
         rf")"
-        rf"(?P<s2>{_SCALE})?(?P<suf>{_alt(approx['suffix'])})?"
+        # 300余万元 / 30余家: the approximation sits before or after the scale word
+        rf"(?P<suf0>{_alt(approx['suffix'])})?(?P<s2>{_SCALE})?(?P<suf>{_alt(approx['suffix'])})?"
         rf"(?P<unit>{units})?"
         rf"(?P<after>{_alt(approx['after'])})?"
     )
@@ -186,12 +187,12 @@ def extract_quantities(doc: Document, sections: list[Section]) -> list[Quantity]
         approx = None
         if m["pre"]:
             approx = t.prefix[m["pre"]]
-        elif m["suf"]:
-            approx = t.suffix[m["suf"]]
+        elif m["suf"] or m["suf0"]:
+            approx = t.suffix[m["suf"] or m["suf0"]]
         elif m["after"]:
             approx = t.after[m["after"]]
-        if m["pre"] and (m["suf"] or m["after"]):
-            approx = t.suffix.get(m["suf"] or "") or t.after.get(m["after"] or "") or approx
+        if m["pre"] and (m["suf"] or m["suf0"] or m["after"]):
+            approx = t.suffix.get(m["suf"] or m["suf0"] or "") or t.after.get(m["after"] or "") or approx
         s0, s1 = sentence_span(simp, ends, start)
         out.append(Quantity(
             position=len(out) + 1,
