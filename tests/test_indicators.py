@@ -196,6 +196,11 @@ def test_seed_reports_match_gold(report: dict) -> None:
     ("技术合同成交额达125.6亿元,是上年的1.5倍。", {("tech_contract_value", "level", 12560000000, 2023)}),
     ("全市规上工业企业研发投入增长15%。", set()),
     ("科技特派员队伍达到500人。", {("tech_commissioners", "level", 500, 2023)}),
+    ("高新技术企业和科技型中小企业分别达到500家和1200家。",
+     {("high_tech_enterprises", "level", 500, 2023), ("tech_smes", "level", 1200, 2023)}),
+    ("全市分别新增高新技术企业20家、科技型中小企业30家。",
+     {("high_tech_enterprises", "new", 20, 2023), ("tech_smes", "new", 30, 2023)}),
+    ("城乡居民人均可支配收入分别为56366元、34279元,分别增长8%、9.3%。", set()),
 ])
 def test_more_genre_variants(text: str, want: set) -> None:
     assert facts(text) == want

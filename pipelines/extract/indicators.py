@@ -230,24 +230,40 @@ def _bind_respectively(d: _Dict, simp: str, s0: int, s1: int, chunks: list[tuple
                     if q.unit != first.unit or not _LIST_GLUE.fullmatch(simp, figures[-1].char_end, q.char_start):
                         break
                     figures.append(q)
-                items: list[tuple[int, int]] = []
-                c0 = chunks[ci][0]
-                if simp[c0:pos].strip():
-                    items.append((c0, pos))
-                j = ci - 1
-                while len(items) < len(figures) and j >= 0:
-                    items.insert(0, chunks[j])
-                    j -= 1
+                items = _items_before(simp, chunks, ci, pos, hits, len(figures))
                 if len(figures) > 1 and len(items) == len(figures):
                     between = simp[pos:first.char_start]
-                    for q, (a, b) in zip(figures, items, strict=True):
+                    for q, (a, h) in zip(figures, items, strict=True):
                         done.add(id(q))
-                        item_hits = [h for h in hits if a <= h.start and h.end <= b]
-                        if item_hits:
-                            h = item_hits[0]
+                        if h is not None:
                             out.append(_Binding(q, h, "respectively", simp[a:h.start] + between, h.start))
         pos = simp.find(_RESPECTIVELY, pos + 1, s1)
     return out
+
+
+def _items_before(simp: str, chunks: list[tuple[int, int]], ci: int, pos: int, hits: list[_Hit],
+                  n: int) -> list[tuple[int, _Hit | None]]:
+    """The ``n`` enumerated items before 分别 at ``pos``: (start, indicator name or None).
+
+    Items are the chunks before 分别 (A、B分别…; A达3023份,B达到290.92亿元,分别…); a chunk
+    naming several indicators (A和B分别…) gives one item per name.
+    """
+    items: list[tuple[int, _Hit | None]] = []
+    spans = []
+    c0 = chunks[ci][0]
+    if simp[c0:pos].strip():
+        spans.append((c0, pos))
+    spans += [chunks[j] for j in range(ci - 1, -1, -1)]
+    for a, b in spans:
+        if len(items) >= n:
+            break
+        inside = [h for h in hits if a <= h.start and h.end <= b]
+        if len(inside) > 1:
+            starts = [a] + [h.start for h in inside[1:]]
+            items[:0] = list(zip(starts, inside, strict=True))
+        else:
+            items.insert(0, (a, inside[0] if inside else None))
+    return items[-n:] if len(items) >= n else items
 
 
 def _bind_one(d: _Dict, simp: str, chunks: list[tuple[int, int]], q: Quantity,
