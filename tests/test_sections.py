@@ -280,3 +280,11 @@ def test_pages_that_lost_their_line_breaks_keep_their_structure(seeds):
         # without line breaks a heading may run into its text, but the tree is the same
         assert len(got) == len(want), name
         assert all(norm_text(g).startswith(norm_text(w)) for g, w in zip(got, want, strict=True)), name
+
+
+def test_table_of_contents_is_not_the_report():
+    text = ("政府工作报告\n目录\n一、2023年工作回顾\n二、2024年工作任务\n各位代表:\n"
+            "一、2023年工作回顾\n过去一年。\n二、2024年工作任务\n继续。")
+    secs = extract_sections(doc(text))
+    assert [(s.heading, s.body, s.category) for s in secs] == [
+        ("2023年工作回顾", "过去一年。", "review"), ("2024年工作任务", "继续。", "next_steps")]

@@ -288,8 +288,12 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
                 parent = _Node(next(uids), TOP, 1, None)
                 trial = [parent]
             key = (parent.uid if parent else 0, c.kind)
+            if parent is None and c.kind <= TOP and key in last and c.number == 1 and _is_contents(
+                    text, simp, accepted, c):
+                # the top sections so far were a table of contents: the report starts here
+                accepted, stack, last, quoted = [], [], {}, None
             # a second 一、 opens a quoted or enclosed list; its 二、三、 are no top sections
-            if parent is None and c.kind <= TOP and key in last and (
+            elif parent is None and c.kind <= TOP and key in last and (
                     c.number == 1 or (quoted is not None and c.number == quoted + 1)):
                 quoted = c.number
                 continue
@@ -304,6 +308,23 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
             stack = [*trial, node]
             accepted.append((c, level, parent.position if parent else None))
     return accepted
+
+
+def _is_contents(text: str, simp: str, accepted: list[tuple[_Cand, int, int | None]], c: _Cand) -> bool:
+    """Were the headings so far a table of contents, repeated from ``c`` on?
+
+    They were if they stand on consecutive lines with no text between them, and ``c`` repeats
+    the first one.
+    """
+    if len(accepted) < 2 or any(level != 1 for _, level, _ in accepted):
+        return False
+    first, final = accepted[0][0], accepted[-1][0]
+    lines = [ln for ln in simp[first.start:final.line_end].split("\n") if ln.strip()]
+
+    def head(x: _Cand) -> str:
+        return re.sub(r"\s+", "", text[x.marker_end:x.head_end])
+
+    return len(lines) == len(accepted) and head(first) == head(c)
 
 
 def _continues(c: _Cand, prev: int | None, parent: _Node | None) -> bool:
