@@ -338,7 +338,8 @@ def _continues(c: _Cand, prev: int | None, parent: _Node | None) -> bool:
     if prev is None:
         # under a lost top level the list may open anywhere; elsewhere it opens at 1
         return c.number == 1 or parent.position is None
-    return c.number == 1 or prev < c.number <= prev + 2  # tolerate one item lost to a typo
+    # tolerate one number lost, or repeated, to a typo (a repeat only at a line start)
+    return c.number == 1 or prev < c.number <= prev + 2 or (c.number == prev and not c.inline)
 
 
 def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content_end: int) -> list[Section]:
