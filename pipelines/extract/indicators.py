@@ -294,6 +294,9 @@ def _bind_one(d: _Dict, simp: str, chunks: list[tuple[int, int]], q: Quantity,
         p0, p1 = chunks[j]
         prev = [h for h in hits if p0 <= h.start and h.end <= p1]
         if prev:
+            # the name must be the subject there too (not 支持高新技术企业发展,新增…)
+            if not d.pre.fullmatch(simp[p0:prev[-1].start]):
+                return None
             return _Binding(q, prev[-1], "continuation", lead, prev[-1].start)
         m = _FIGURE.search(simp, p0, p1)
         if m is None or not d.continuation.fullmatch(simp[p0:m.start()].strip()):
