@@ -209,3 +209,37 @@ def test_zone_merely_mentioned_is_not_the_area() -> None:
             "较好地完成了年度法治政府建设工作各项任务。\n一、主要负责人履行推进法治政府建设第一责任人职责情况\n")
     m = extract_metadata(doc(text))
     assert (m.region, m.issuer) == ("苏州市", "苏州市科学技术局")
+
+
+def test_title_in_a_metadata_table_cell() -> None:
+    text = ("索 引 号: | 11140522K03478216C405/2021-00259 | 主题分类: | |\n"
+            "发布机构: | 县科学技术局 | 成文日期: | |\n"
+            "标 题: | 阳城县科学技术局2020年度法治政府建设报告 | ||\n"
+            "发文字号: | 发布日期: | 2021年01月04日 |\n"
+            "2020年,县科技局坚持以习近平新时代中国特色社会主义思想为指导,按照《2020年法治阳城建设工作要点》"
+            "开展各项法治政府建设工作。现将我局2020年法治政府建设工作总结如下。\n一、主要举措和成效\n")
+    m = extract_metadata(doc(text))
+    assert m.title == "阳城县科学技术局2020年度法治政府建设报告"
+    assert (m.region, m.province, m.admin_level, m.issuer) == ("阳城县", "山西省", "county", "阳城县科学技术局")
+    assert (m.published_on, m.signed_on, m.report_year) == ("2021-01-04", None, 2020)
+
+
+def test_news_item_about_rule_of_law_is_other() -> None:
+    text = ("当前位置: > 工作动态 >\n市科技局“一把手”谈科技创新助法治示范创建\n2021-08-24 08:48\n"
+            "2021年8月23日,市科技局党组书记、局长就全国法治政府建设示范市创建工作接受市电视台专访。\n"
+            "他说:市科技局紧紧围绕市委、市政府关于法治政府建设示范市创建工作要求,坚持以建设法治政府为核心。\n"
+            "下一步,市科技局将继续严格贯彻执行市委、市政府关于法治政府建设示范市创建的各项工作部署。\n"
+            "上一篇:市科技局多措并举维护公平竞争\n")
+    m = extract_metadata(doc(text))
+    assert m.doc_type == "other"
+    assert m.report_year is None
+
+
+def test_disclosure_report_is_other_but_keeps_its_signature() -> None:
+    text = ("县科技局2018年政府信息公开工作年度报告\n发布时间:2020-06-22\n"
+            "今年以来,我局结合自身实际,认真贯彻落实工作机制,整理发布政府信息,稳步有序地推进各项工作。现汇报如下:\n"
+            "1、政府信息公开工作基本概况。\n平阳县科学技术局\n\n2019年1月2日")
+    m = extract_metadata(doc(text))
+    assert m.doc_type == "other"
+    assert (m.issuer, m.region, m.signed_on, m.published_on) == (
+        "平阳县科学技术局", "平阳县", "2019-01-02", "2020-06-22")

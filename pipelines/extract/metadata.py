@@ -41,7 +41,7 @@ _ISSUER_LEVEL_WORDS = "省市区县州盟旗"  # 州科技局: a level word befo
 _GENERIC_ORGAN = re.compile(r"(?<=[省市区县州盟旗])[\u4e00-\u9fff]{2,14}?(?:局|厅|委员会)(?!长)")
 # A line that is page chrome, not a title: breadcrumbs and metadata table cells.
 _CHROME = re.compile(r"位置|首页|>|>>|索引号|分类|主题词|文号|浏览|字号|字体|打印|关闭|视力保护|无障碍")
-_TITLE_LABEL = re.compile(r"^\s*(?:信息名称|名称|标题|题名)\s*[:：]?\s*")
+_TITLE_LABEL = re.compile(r"^[\[【]?\s*(?:信\s*息\s*名\s*称|名\s*称|标\s*题|题\s*名)\s*[\]】]?\s*[:：]?\s*")
 _SECTION_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|各位代表)")
 # "在市委、市政府的正确领导下": the bodies named there are not the report's subject.
 _UNDER = re.compile(r"在[^,。;]{0,60}?(?:领导|指导|支持|监督|关心)下")
@@ -101,25 +101,39 @@ def _split(doc: Document) -> _Page:
     return page
 
 
+def _cells(page: _Page) -> list[tuple[int, str]]:
+    """Header lines split into table cells ("标 题: | 阳城县科学技术局…报告 |"), with offsets."""
+    out: list[tuple[int, str]] = []
+    for off, line in page.header:
+        lead = len(page.text[off:].split("\n", 1)[0]) - len(page.text[off:].split("\n", 1)[0].lstrip())
+        pos = off + lead
+        for cell in line.split("|"):
+            stripped = cell.strip()
+            if stripped and not re.fullmatch(r"[-\s]+", stripped):
+                out.append((pos + cell.index(stripped), stripped))
+            pos += len(cell) + 1
+    return out
+
+
 def _title(doc: Document, page: _Page) -> tuple[str | None, str | None]:
-    """(simplified, as written): the scraper's title, else the header line that reads as one."""
+    """(simplified, as written): the scraper's title, else the header cell that reads as one."""
     if doc.title:
         return to_simplified(doc.title).strip(), doc.title.strip()
     c = _cues()["doc_type"]
     cues = [*c["rule_of_law"], *c["gwr_title"]]
     best, best_score = None, 0
-    for off, line in page.header:
-        label = _TITLE_LABEL.match(line)
+    for off, cell in _cells(page):
+        label = _TITLE_LABEL.match(cell)
         cut = label.end() if label else 0
-        line = line[cut:]
+        line = cell[cut:].strip()
         if _CHROME.search(line) or not 6 <= len(line) <= 80 or re.search(r"[,。;:!?]", line):
             continue  # chrome, or a sentence rather than a title
         if re.search(r"发布机构|来源|发布日期|发布时间|生成日期", line):
             continue
         score = 3 * any(w in line for w in c["report_words"][:3]) + 3 * any(w in line for w in cues)
         if score > best_score:
-            start = off + (len(page.text[off:].split("\n", 1)[0]) - len(page.text[off:].split("\n", 1)[0].lstrip()))
-            best, best_score = (line, doc.text[start + cut:start + cut + len(line)]), score
+            at = off + cell.index(line)
+            best, best_score = (line, doc.text[at:at + len(line)]), score
     return best if best else (None, None)
 
 
@@ -146,7 +160,10 @@ def _doc_type(page: _Page) -> str:
     first_heading = re.search(r"^\s*一、([^\n]{0,40})", head, re.M)
     if first_heading and any(w in first_heading.group(1) for w in c["rule_of_law"]):
         return "rule_of_law_report"
-    if rol >= 3 or (rol >= 1 and (re.search(r"(?:报告|汇报|总结)如下", head) or head.count("法治") >= 5)):
+    # without a title, the genre's shape: 现将…报告如下, or much about 法治 under numbered headings
+    if rol >= 1 and re.search(r"(?:报告|汇报|总结)如下", head):
+        return "rule_of_law_report"
+    if (rol >= 3 or head.count("法治") >= 5) and first_heading:
         return "rule_of_law_report"
     return "other"
 
@@ -280,8 +297,13 @@ def _issuer_lines(page: _Page) -> list[str]:
 
 
 def _signature(page: _Page) -> list[str]:
-    tail = [ln for _, ln in page.lines[-6:]]
-    return [ln for ln in tail if len(ln) <= 40]
+    """Short lines after the last paragraph of the body: the issuer's name and the date."""
+    tail: list[str] = []
+    for off, ln in reversed(page.lines[-6:]):
+        if off < page.body_start or len(ln) > 40:
+            break
+        tail.append(ln)
+    return tail[::-1]
 
 
 def _zone(page: _Page) -> tuple[str, Region] | None:
