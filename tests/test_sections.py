@@ -259,6 +259,7 @@ _VARIANTS = {
     "blank lines": lambda t: t.replace("\n", "\n\n"),
     "lone marker": lambda t: re.sub(r"(?m)^([一二三四五六七八九十]{1,3}、)", r"\1\n", t),
     "signature": lambda t: t + "\n\n某某市科学技术局\n2024年3月1日\n",
+    "line breaks turned blanks": lambda t: t.replace("\n", " "),
 }
 
 

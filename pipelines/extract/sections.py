@@ -223,11 +223,12 @@ def _lines(simp: str, end: int) -> list[tuple[int, int]]:
 
 # A page whose line breaks were lost runs its headings into the text: "…如下:一、主要举措和成效
 # (一)强化组织领导。…存在的问题一是…". Break before a marker that follows punctuation, before
-# any （一）, and before an 一是 that opens an enumeration (not the 一是 of 统一是, 唯一是).
+# any （一）, before an 一是 that opens an enumeration (not the 一是 of 统一是, 唯一是), and at blanks.
 _RUN_IN = re.compile(
     rf"(?<=[。！？；;!?:：\s])\s*(?=[{_NUM}]{{1,3}}\s*、(?![{_NUM}])|\d{{1,2}}[.．、](?![\d.．%]))"
     rf"|(?=[(（][{_NUM}]{{1,3}}[)）])"
     r"|(?<![统唯单同第其之万划归合逐专])(?=一是)"
+    r"|(?<=[ \t\u3000])(?=[^ \t\u3000])"  # where the breaks became blanks, a blank ends a heading
 )
 
 
