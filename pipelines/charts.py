@@ -155,20 +155,20 @@ def load_top_terms(con: duckdb.DuckDBPyConnection, by: str = "report_year",
 
 def load_term_trends(con: duckdb.DuckDBPyConnection, categories: Sequence[str] = ("problems", "next_steps"),
                      n_terms: int = 8) -> pl.DataFrame:
-    """Yearly count per 10 reports of that year for the n most frequent terms of the categories
-    (per report, so a year with more reports does not look like a year with more talk)."""
+    """Yearly frequency (per 1,000 terms of those sections that year) of the n most frequent
+    terms of the categories. Per 1,000 terms, not per report: a year with a few long government
+    work reports would otherwise drown the years of short rule-of-law reports."""
     return query(con, """
-        WITH per_year AS (SELECT report_year, count(*) AS reports_in_year FROM reports
-                          WHERE report_year IS NOT NULL GROUP BY ALL),
-        top AS (SELECT term FROM term_trends WHERE category IN (SELECT unnest(?))
-                GROUP BY term ORDER BY sum(count) DESC, term LIMIT ?),
-        counted AS (SELECT t.report_year, t.term, sum(t.count) AS count, max(t.n_reports) AS n_reports
-                    FROM term_trends t JOIN top USING (term)
-                    WHERE t.category IN (SELECT unnest(?)) GROUP BY ALL)
-        SELECT c.report_year AS year, c.term, c.count, c.n_reports, p.reports_in_year,
-               round(10.0 * c.count / p.reports_in_year, 2) AS per_10_reports
+        WITH scoped AS (SELECT * FROM term_trends
+                        WHERE category IN (SELECT unnest(?)) AND report_year IS NOT NULL),
+        per_year AS (SELECT report_year, sum(count) AS terms_in_year FROM scoped GROUP BY ALL),
+        top AS (SELECT term FROM scoped GROUP BY term ORDER BY sum(count) DESC, term LIMIT ?),
+        counted AS (SELECT report_year, term, sum(count) AS count, max(n_reports) AS n_reports
+                    FROM scoped JOIN top USING (term) GROUP BY ALL)
+        SELECT c.report_year AS year, c.term, c.count, c.n_reports, p.terms_in_year,
+               round(1000.0 * c.count / p.terms_in_year, 2) AS per_mille
         FROM counted c JOIN per_year p USING (report_year)
-        ORDER BY term, year""", [list(categories), n_terms, list(categories)])
+        ORDER BY term, year""", [list(categories), n_terms])
 
 
 def load_coverage_grid(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -344,8 +344,10 @@ def indicator_small_multiples(trends: pl.DataFrame, indicator: str, measure: str
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("shown:Q", title=None, scale=alt.Scale(zero=False, nice=True)),
         tooltip=_tooltip())
+    # the value beside each point: a one-year panel has no axis range to read it from
+    values = base.mark_text(dy=-9, fontSize=10, color="#333").encode(text=alt.Text("shown:Q", format=",.4~g"))
     layered = alt.layer(base.mark_line(color="#4c78a8"), base.mark_point(filled=True, size=45, color="#4c78a8"),
-                        data=sub).properties(width=130, height=90)
+                        values, data=sub).properties(width=130, height=90)
     more = f"（只画值最大的 {max_regions} 个，共 {len(order)} 个）" if len(order) > max_regions else ""
     chart = (layered.facet(facet=alt.Facet("region:N", sort=shown_regions, title=None,
                                            header=alt.Header(labelFontSize=12)), columns=columns)
@@ -505,7 +507,7 @@ def top_terms_chart(top_terms: pl.DataFrame, by: str = "report_year") -> alt.Top
 
 
 def term_trend_chart(trends: pl.DataFrame) -> alt.TopLevelMixin:
-    """Mentions per 10 reports of each year for the most frequent terms; a dropdown picks a term."""
+    """Frequency per 1,000 terms of each year for the most frequent terms; a dropdown picks a term."""
     if trends.is_empty():
         return no_data_chart("还没有按年份的词频 (no term counts with a report year yet)")
     terms = sorted(trends["term"].unique().to_list())
@@ -514,14 +516,14 @@ def term_trend_chart(trends: pl.DataFrame) -> alt.TopLevelMixin:
     opacity = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.1))
     base = alt.Chart(trends).encode(
         x=alt.X("year:O", title="报告年份", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("per_10_reports:Q", title="每 10 份报告出现次数"),
+        y=alt.Y("per_mille:Q", title="每千词出现次数（‰）"),
         color=alt.Color("term:N", title="词"), opacity=opacity,
         tooltip=[alt.Tooltip("term:N", title="词"), alt.Tooltip("year:O", title="年份"),
-                 alt.Tooltip("count:Q", title="次数"), alt.Tooltip("reports_in_year:Q", title="当年报告数"),
-                 alt.Tooltip("per_10_reports:Q", title="每10份报告")])
+                 alt.Tooltip("count:Q", title="次数"), alt.Tooltip("n_reports:Q", title="含此词的报告数"),
+                 alt.Tooltip("terms_in_year:Q", title="当年总词数"), alt.Tooltip("per_mille:Q", title="‰")])
     chart = alt.layer(base.mark_line(), base.mark_point(filled=True, size=60).add_params(pick)).properties(
         width=max(320, 90 * trends["year"].n_unique()), height=300,
-        title=alt.Title("高频词的年度变化", subtitle="「存在的问题」「下一步」章节；按当年报告数归一"))
+        title=alt.Title("高频词的年度变化", subtitle="「存在的问题」「下一步」章节；按当年总词数归一"))
     return _finish(chart)
 
 
@@ -530,20 +532,22 @@ def coverage_grid_chart(grid: pl.DataFrame) -> alt.TopLevelMixin:
     if grid.is_empty():
         return no_data_chart("仓库里还没有报告 (the reports table is empty)")
     regions = grid["region"].n_unique()
+    grid = grid.with_columns(status=pl.when(pl.col("n_with_facts") > 0).then(pl.lit("含指标数字"))
+                             .otherwise(pl.lit("仅有报告")))
     base = alt.Chart(grid).encode(
         x=alt.X("year:O", title="报告年份", axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("region:N", title=None, sort="ascending"))
     cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("n_reports:Q", title="报告数", scale=alt.Scale(scheme="blues", domainMin=0)),
+        color=alt.Color("status:N", title="", scale=alt.Scale(domain=["含指标数字", "仅有报告"],
+                                                              range=["#2f6eb5", "#a9c6e8"])),
         tooltip=[alt.Tooltip("region:N", title="地区"), alt.Tooltip("year:N", title="年份"),
                  alt.Tooltip("n_reports:Q", title="报告数"), alt.Tooltip("doc_types:N", title="报告类型"),
                  alt.Tooltip("n_with_facts:Q", title="含指标数字的报告")])
-    marks = base.mark_text(fontSize=10).encode(text=alt.Text("n_with_facts:Q"),
-                                               color=alt.value("#333"))
+    marks = base.mark_text(fontSize=10, color="white").encode(text=alt.Text("n_reports:Q"))
     chart = alt.layer(cells, marks).properties(
         width=max(200, 50 * grid["year"].n_unique()), height=alt.Step(16),
         title=alt.Title("覆盖范围：地区 × 年份",
-                        subtitle=f"{regions} 个地区；颜色=报告数，数字=其中含指标数字的报告数"))
+                        subtitle=f"{regions} 个地区；数字=报告数，深色=其中有报告含指标数字"))
     return _finish(chart)
 
 
