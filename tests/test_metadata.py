@@ -243,3 +243,19 @@ def test_disclosure_report_is_other_but_keeps_its_signature() -> None:
     assert m.doc_type == "other"
     assert (m.issuer, m.region, m.signed_on, m.published_on) == (
         "平阳县科学技术局", "平阳县", "2019-01-02", "2020-06-22")
+
+
+def test_county_government_work_report() -> None:
+    text = ("政府工作报告\n2019年3月2日在浮山县第十六届人民代表大会第四次会议上\n栗 俊 昌\n各位代表:\n"
+            "现在,我代表县人民政府向大会报告工作,请予审议,并请县政协委员和其他列席人员提出意见。\n"
+            "一、2018年工作回顾\n过去一年,在市委、市政府和县委的坚强领导下,县政府认真落实各项决策部署。\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.region, m.province, m.admin_level) == (
+        "government_work_report", "浮山县", "山西省", "county")
+    assert (m.issuer, m.report_year, m.signed_on) == ("浮山县人民政府", 2018, "2019-03-02")
+
+
+def test_news_about_a_work_report_is_other() -> None:
+    text = ("3月4日,贞丰县第十四届人民代表大会第四次会议隆重开幕,县委副书记、县人民政府县长在大会上作政府工作报告。\n"
+            "会议结束后,参会的人大代表分成6个组对报告展开讨论。代表们对政府工作报告给予了高度评价。\n")
+    assert extract_metadata(doc(text)).doc_type == "other"

@@ -151,7 +151,10 @@ def _doc_type(page: _Page) -> str:
             return "government_work_report"
         if any(w in title for w in c["rule_of_law"]) and any(w in title for w in c["report_words"]):
             return "rule_of_law_report"
-    if any(w in page.text[:300] for w in c["gwr_title"]) or (
+    # the speech itself: a short 政府工作报告 line on top, or how the speaker addresses the
+    # congress; news about the report ("…县长在大会上作政府工作报告") has neither
+    gwr = "|".join(map(re.escape, c["gwr_title"]))
+    if re.search(rf"^[^,。\n]{{0,20}}(?:{gwr})[^,。\n]{{0,16}}$", page.text[:300], re.M) or (
         any(w in head for w in c["gwr_body"]) and _DELIVERY.search(head)
     ) or sum(head.count(w) for w in c["gwr_body"]) >= 2:
         return "government_work_report"
