@@ -289,3 +289,22 @@ def test_table_of_contents_is_not_the_report():
     secs = extract_sections(doc(text))
     assert [(s.heading, s.body, s.category) for s in secs] == [
         ("2023年工作回顾", "过去一年。", "review"), ("2024年工作任务", "继续。", "next_steps")]
+
+
+def test_html_page_with_list_items(tmp_path):
+    """trafilatura writes <li> text as "- 1.健全制度": the bullet is no part of the marker."""
+    (tmp_path / "r.html").write_text(
+        "<html><head><title>某局2023年法治政府建设情况报告</title></head><body><article>"
+        "<h1>某局2023年法治政府建设情况报告</h1><p>2023年，我局坚持依法行政。现将有关情况报告如下：</p>"
+        "<h2>一、主要举措和成效</h2><p>（一）强化组织领导。成立领导小组，召开专题会议研究部署。</p>"
+        "<ul><li>1.健全制度。完善各项制度规定。</li><li>2.完善机制。建立健全工作机制。</li></ul>"
+        "<p><strong>二、存在的问题</strong></p><p>一是学习不够深入。二是宣传形式单一。</p>"
+        "<p>三、下一步工作计划</p><p>继续加强学习，提升依法行政水平。</p></article></body></html>",
+        encoding="utf-8")
+    d = next(iter(load_documents(tmp_path)))
+    secs = extract_sections(d)
+    check_spans(d, secs)
+    assert tops(secs) == ["主要举措和成效", "存在的问题", "下一步工作计划"]
+    items = [s for s in secs if s.level == 3]
+    assert [(s.marker, s.heading) for s in items] == [("1.", "健全制度"), ("2.", "完善机制")]
+    assert all(d.text[s.char_start:].startswith(s.marker) for s in items)

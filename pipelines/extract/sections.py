@@ -44,6 +44,8 @@ _LINE_MARKERS: list[tuple[int, re.Pattern[str]]] = [
 ]
 # 一是/二是 inside a paragraph: only right after punctuation (统一是 is no enumeration).
 _INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:,，])\s*(({_CN})是)(?![否非])")
+# Blanks before a marker, and a list bullet that HTML-to-text conversion puts before <li> text.
+_LEAD = re.compile(r"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?")
 _WRAPPED = re.compile(rf"({_CN})\s*[)）]\s*[、.．,，]?\s*")
 # A heading runs to the first sentence or clause end on its line; the rest is body.
 _HEAD_END = re.compile(r"[。！？；;!?：:]")
@@ -101,8 +103,8 @@ def _line_candidates(text: str, simp: str, start: int, end: int,
     line is its heading (the page broke "(三)" or "一、" from its text).
     """
     line = simp[start:end]
-    stripped = line.lstrip(" \t\u3000")
-    off = start + len(line) - len(stripped)
+    lead = _LEAD.match(line).end()
+    stripped, off = line[lead:], start + lead
     out: list[_Cand] = []
     if pending is not None:
         kind, number, pstart, pend = pending
@@ -137,8 +139,8 @@ def _line_candidates(text: str, simp: str, start: int, end: int,
 def _lone_marker(simp: str, start: int, end: int) -> tuple[int, int, int, int] | None:
     """``(kind, number, start, end)`` when the line holds a heading marker and nothing else."""
     line = simp[start:end]
-    stripped = line.strip(" \t\u3000")
-    off = start + len(line) - len(line.lstrip(" \t\u3000"))
+    lead = _LEAD.match(line).end()
+    stripped, off = line[lead:].rstrip(" \t\u3000"), start + lead
     if stripped in ("(", "（"):
         return -1, 0, off, off + 1
     for kind, pat in _LINE_MARKERS[:SHI]:
@@ -209,7 +211,7 @@ class _Node:
     position: int | None  # the section's position; None for a fragment's lost top
 
 
-_TOP_LINE = re.compile(rf"[ \t\u3000]*(?:第一(?:部分|篇)|一\s*[、.．,，:：](?![{_NUM}]))")
+_TOP_LINE = re.compile(rf"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?(?:第一(?:部分|篇)|一\s*[、.．,，:：](?![{_NUM}]))")
 
 
 def _lines(simp: str, end: int) -> list[tuple[int, int]]:
