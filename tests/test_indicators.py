@@ -211,3 +211,19 @@ def test_plan_zone_from_headings_when_sections_are_missing() -> None:
     text = ("一、2025年工作回顾\n预计高新技术企业达7.4万家。\n二、“十五五”时期的主要目标任务\n"
             "全社会研发投入强度3.42%左右。\n三、2026年重点工作\n新培育科技型中小企业3000家以上。\n")
     assert facts(text, 2025) == {("high_tech_enterprises", "level", 74000, 2025)}
+
+
+def test_region_name_before_the_indicator() -> None:
+    text = "蒙自市高新技术企业达到9家。澧县高新技术企业达到5家。云南省科技型中小企业达到1200家。"
+    doc = Document("t", text, text)
+    found = extract_indicators(doc, ReportMeta(report_year=2022, region="蒙自市", province="云南省"), [],
+                               extract_quantities(doc, []))
+    assert [(f.indicator, f.value) for f in found] == [("high_tech_enterprises", 9)]
+
+
+def test_provincial_register_alone_is_the_register() -> None:
+    assert facts("累计培育省科技型中小企业262家,同比增长15.4%。") == {
+        ("tech_smes", "level", 262, 2023), ("tech_smes", "growth_pct", 15.4, 2023)}
+    assert facts("技术市场实现交易额9368万元,同比增长31.2%。") == {
+        ("tech_contract_value", "level", 93680000, 2023), ("tech_contract_value", "growth_pct", 31.2, 2023)}
+    assert facts("今年以来已组织推荐高新技术企业共三批、7家,获市级推荐6家。") == set()

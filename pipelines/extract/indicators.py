@@ -24,7 +24,7 @@ import bisect
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pipelines.extract.document import Document, IndicatorFact, Quantity, ReportMeta, Section
@@ -62,6 +62,7 @@ class _Dict:
     units: dict[str, frozenset[str]]
     percent: dict[str, str]
     pre: re.Pattern[str]
+    pre_words: tuple[str, ...]
     gap: re.Pattern[str]
     gap_after: re.Pattern[str]
     tail_after: re.Pattern[str]
@@ -111,6 +112,7 @@ def _dict() -> _Dict:
         units=units,
         percent=percent,
         pre=_tokens(ctx["pre"]),
+        pre_words=tuple(ctx["pre"]),
         gap=_tokens(ctx["gap"]),
         gap_after=_tokens(ctx["gap_after"]),
         tail_after=_tokens(ctx["tail_after"]),
@@ -266,7 +268,7 @@ def _items_before(simp: str, chunks: list[tuple[int, int]], ci: int, pos: int, h
     return items[-n:] if len(items) >= n else items
 
 
-def _bind_one(d: _Dict, simp: str, chunks: list[tuple[int, int]], q: Quantity,
+def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, int]], q: Quantity,
               hits: list[_Hit]) -> _Binding | None:
     ci = _chunk_index(chunks, q.char_start)
     c0, c1 = chunks[ci]
@@ -274,7 +276,7 @@ def _bind_one(d: _Dict, simp: str, chunks: list[tuple[int, int]], q: Quantity,
     if before:
         h = before[-1]
         pre, gap = simp[c0:h.start], simp[h.end:q.char_start]
-        if d.gap.fullmatch(gap) and d.pre.fullmatch(pre):
+        if d.gap.fullmatch(gap) and pre_ok.fullmatch(pre):
             return _Binding(q, h, "direct", pre + gap, h.start)
         return None  # another noun or verb stands between: not this indicator's figure
     after = [h for h in hits if q.char_end <= h.start and h.end <= c1]
@@ -282,7 +284,7 @@ def _bind_one(d: _Dict, simp: str, chunks: list[tuple[int, int]], q: Quantity,
         h = after[0]
         pre, gap = simp[c0:q.char_start], simp[q.char_end:h.start]
         tail = simp[h.end:c1]
-        if (d.gap_after.fullmatch(gap) and d.pre.fullmatch(pre) and not d.noun_after.match(tail)
+        if (d.gap_after.fullmatch(gap) and pre_ok.fullmatch(pre) and not d.noun_after.match(tail)
                 and d.tail_after.fullmatch(tail)):
             return _Binding(q, h, "figure_first", pre + gap + tail, q.char_start)
         return None
@@ -295,7 +297,7 @@ def _bind_one(d: _Dict, simp: str, chunks: list[tuple[int, int]], q: Quantity,
         prev = [h for h in hits if p0 <= h.start and h.end <= p1]
         if prev:
             # the name must be the subject there too (not 支持高新技术企业发展,新增…)
-            if not d.pre.fullmatch(simp[p0:prev[-1].start]):
+            if not pre_ok.fullmatch(simp[p0:prev[-1].start]):
                 return None
             return _Binding(q, prev[-1], "continuation", lead, prev[-1].start)
         m = _FIGURE.search(simp, p0, p1)
@@ -350,12 +352,47 @@ def _year(simp: str, s0: int, pos: int, report_year: int | None) -> int | None:
     return named
 
 
+_ADMIN_SUFFIX = re.compile(
+    r"(?:特别行政区|维吾尔自治区|回族自治区|壮族自治区|自治区|自治州|自治县|省|市|县|区|州|旗|盟)$")
+
+
+@lru_cache(maxsize=1024)
+def _pre_with_region(region: str | None) -> re.Pattern[str]:
+    """The words allowed before a name, plus the report's own region (常德市, 常德).
+
+    Only the report's region: a figure about one of its counties or parks (澧县…), or about
+    the province around it, is not the region's figure.
+    """
+    d = _dict()
+    names = set()
+    if region:
+        names.add(region)
+        short = _ADMIN_SUFFIX.sub("", region)
+        if len(short) >= 2:
+            names.add(short)
+    if not names:
+        return d.pre
+    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return _tokens([alt, *d.pre_words])
+
+
+def _is_register(d: _Dict, simp: str, s0: int, h: _Hit) -> bool:
+    return d.register.search(simp[max(s0, h.start - 3):h.start]) is not None
+
+
+def _provincial_beside_national(d: _Dict, simp: str, s0: int, b: _Binding, hits: list[_Hit]) -> bool:
+    if not _is_register(d, simp, s0, b.hit):
+        return False
+    return any(h.cue.indicator == b.hit.cue.indicator and not _is_register(d, simp, s0, h) for h in hits)
+
+
 def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
                        quantities: list[Quantity]) -> list[IndicatorFact]:
     """The indicator facts of ``doc`` (see eval/gold/README.md for indicators and measures)."""
     d = _dict()
     simp = doc.simplified
     targets = _target_spans(sections, simp)
+    pre_ok = _pre_with_region(meta.region)
     ends = sentence_bounds(simp)
     by_sentence: dict[tuple[int, int], list[Quantity]] = {}
     for q in quantities:
@@ -372,14 +409,14 @@ def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
         bindings = _bind_respectively(d, simp, s0, s1, chunks, qs, hits, done)
         for q in qs:
             if id(q) not in done:
-                b = _bind_one(d, simp, chunks, q, hits)
+                b = _bind_one(d, pre_ok, simp, chunks, q, hits)
                 if b is not None:
                     bindings.append(b)
         if not bindings:
             continue
         evidence = doc.text[s0:s1].strip()
         for b in bindings:
-            fact = _fact(d, doc, meta, simp, s0, b, targets, evidence)
+            fact = _fact(d, doc, meta, simp, s0, b, hits, targets, evidence)
             if fact is None:
                 continue
             key = (fact.indicator, fact.measure, fact.value, fact.year)
@@ -390,7 +427,7 @@ def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
     return facts
 
 
-def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding,
+def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding, hits: list[_Hit],
           targets: list[tuple[int, int]], evidence: str) -> IndicatorFact | None:
     q = b.q
     if _in_spans(targets, q.char_start):
@@ -408,7 +445,7 @@ def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Bin
     clause = simp[clause0:b.hit.start] if b.hit.start > clause0 else simp[clause0:b.start]
     if indicator in MONEY_INDICATORS and d.subunit.search(clause):
         return None
-    if indicator in d.register_indicators and d.register.search(simp[max(s0, b.hit.start - 3):b.hit.start]):
+    if indicator in d.register_indicators and _provincial_beside_national(d, simp, s0, b, hits):
         return None
     measured = _measure(d, indicator, b, simp[clause0:b.start])
     if measured is None:
