@@ -308,3 +308,11 @@ def test_html_page_with_list_items(tmp_path):
     items = [s for s in secs if s.level == 3]
     assert [(s.marker, s.heading) for s in items] == [("1.", "健全制度"), ("2.", "完善机制")]
     assert all(d.text[s.char_start:].startswith(s.marker) for s in items)
+
+
+def test_attachment_named_inside_the_report_does_not_end_it():
+    text = ("一、主要成效\n内容。\n附件：2023年度考核指标完成情况表\n二、存在问题\n内容。\n三、下一步计划\n内容。\n"
+            "附件1\n一、民生实事\n二、养老服务")
+    secs = extract_sections(doc(text))
+    assert tops(secs) == ["主要成效", "存在问题", "下一步计划"]
+    assert [(s.level, s.heading, s.parent_position) for s in secs[3:]] == [(2, "民生实事", 3), (2, "养老服务", 3)]

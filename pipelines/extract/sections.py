@@ -265,6 +265,7 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
     uids = iter(range(1, 1 << 30))
     pending: tuple[int, int, int, int] | None = None  # a marker alone on its line
     quoted: int | None = None  # last number of a list restarting 一、 inside a top section
+    enclosure: str | None = None  # None, "open" after a 附件 line, "listed" once it restarts 一、
     for ls, le in lines:
         line = simp[ls:le].strip()
         if not line:
@@ -277,8 +278,15 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
             # everything after 附件 hangs under the current top section, numbered afresh
             top = stack[0]
             stack = [top, _Node(next(uids), -1, top.level, top.position)]
+            enclosure = "open"
             continue
         for c in _line_candidates(text, simp, ls, le, held):
+            if enclosure == "open" and c.kind <= TOP:
+                if c.number == last.get((0, c.kind), -9) + 1:
+                    # the report's own next part: the 附件 line only named an attachment
+                    stack, enclosure = stack[:1], None
+                elif c.number == 1:
+                    enclosure = "listed"
             trial = list(stack)
             while trial and trial[-1].kind >= c.kind:  # close the siblings and their children
                 trial.pop()
