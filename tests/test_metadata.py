@@ -259,3 +259,12 @@ def test_news_about_a_work_report_is_other() -> None:
     text = ("3月4日,贞丰县第十四届人民代表大会第四次会议隆重开幕,县委副书记、县人民政府县长在大会上作政府工作报告。\n"
             "会议结束后,参会的人大代表分成6个组对报告展开讨论。代表们对政府工作报告给予了高度评价。\n")
     assert extract_metadata(doc(text)).doc_type == "other"
+
+
+def test_a_province_named_in_the_opener_is_not_the_subject() -> None:
+    text = ("2020年,我局深入学习贯彻习近平总书记考察安徽重要讲话精神,认真贯彻落实法治政府建设部署要求,"
+            "现将有关情况报告如下:\n一、主要举措和成效\n(一)认真开展《合肥市科技创新条例》起草工作。"
+            "合肥市人大常委会将条例列入立法计划,全市科技创新法治保障不断加强。\n")
+    m = extract_metadata(doc(text))
+    assert (m.region, m.admin_level, m.region_source) == ("合肥市", "prefecture", "body")
+    assert m.issuer is None  # "我局": a department that does not say its name

@@ -342,7 +342,13 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
         strong.append(("issuer", ln))
     for m in re.finditer(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长", head):
         strong.append(("issuer", m.group()))
-    strong.append(("opener", page.opener))
+    # the opening sentence: its subject always; other names in it ("考察安徽重要讲话精神")
+    # only when the level of the issuer's area is known and can rule them out
+    subject = _opener_subject(page)
+    if subject is not None:
+        strong.append(("opener", subject.name))
+    elif strong_level:
+        strong.append(("opener", page.opener))
     strong += [("signature", s) for s in _signature(page)]
 
     zone = _zone(page)
