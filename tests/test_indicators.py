@@ -227,3 +227,19 @@ def test_provincial_register_alone_is_the_register() -> None:
     assert facts("技术市场实现交易额9368万元,同比增长31.2%。") == {
         ("tech_contract_value", "level", 93680000, 2023), ("tech_contract_value", "growth_pct", 31.2, 2023)}
     assert facts("今年以来已组织推荐高新技术企业共三批、7家,获市级推荐6家。") == set()
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("全年共办理外国人来华工作许可业务426件,其中新办218件。", {("foreign_work_permits", "level", 426, 2023)}),
+    ("发放外国人工作许可证86张。", {("foreign_work_permits", "level", 86, 2023)}),
+    ("组织开展高新技术企业认定工作,新认定高新技术企业45家,复审通过30家。", {("high_tech_enterprises", "new", 45, 2023)}),
+    ("高新技术企业培育入库企业52家。", set()),
+    ("技术合同认定登记1200份,合同金额35亿元。",
+     {("tech_contract_count", "level", 1200, 2023), ("tech_contract_value", "level", 3500000000, 2023)}),
+    # another indicator's name is no sub-unit of the region
+    ("全市高新技术企业达500家、全社会研发投入达50亿元。",
+     {("high_tech_enterprises", "level", 500, 2023), ("rd_expenditure", "level", 5000000000, 2023)}),
+    ("规上工业企业R&D经费支出增长15%。", set()),
+])
+def test_report_wordings(text: str, want: set) -> None:
+    assert facts(text) == want

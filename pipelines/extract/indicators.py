@@ -376,6 +376,15 @@ def _pre_with_region(region: str | None) -> re.Pattern[str]:
     return _tokens([alt, *d.pre_words])
 
 
+def _mask(text: str, start: int, hits: list[_Hit]) -> str:
+    """``text`` (starting at ``start``) with the indicator names blanked: 高新技术企业 is no sub-unit."""
+    chars = list(text)
+    for h in hits:
+        for i in range(max(h.start, start), min(h.end, start + len(text))):
+            chars[i - start] = "·"
+    return "".join(chars)
+
+
 def _is_register(d: _Dict, simp: str, s0: int, h: _Hit) -> bool:
     return d.register.search(simp[max(s0, h.start - 3):h.start]) is not None
 
@@ -443,7 +452,7 @@ def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Bin
         return None
     clause0 = _clause_start(simp, s0, b.start)
     clause = simp[clause0:b.hit.start] if b.hit.start > clause0 else simp[clause0:b.start]
-    if indicator in MONEY_INDICATORS and d.subunit.search(clause):
+    if indicator in MONEY_INDICATORS and d.subunit.search(_mask(clause, clause0, hits)):
         return None
     if indicator in d.register_indicators and _provincial_beside_national(d, simp, s0, b, hits):
         return None
