@@ -232,7 +232,8 @@ def test_provincial_register_alone_is_the_register() -> None:
 @pytest.mark.parametrize(("text", "want"), [
     ("全年共办理外国人来华工作许可业务426件,其中新办218件。", {("foreign_work_permits", "level", 426, 2023)}),
     ("发放外国人工作许可证86张。", {("foreign_work_permits", "level", 86, 2023)}),
-    ("组织开展高新技术企业认定工作,新认定高新技术企业45家,复审通过30家。", {("high_tech_enterprises", "new", 45, 2023)}),
+    ("组织开展高新技术企业认定工作,新认定高新技术企业45家,复审通过30家。",
+     {("high_tech_enterprises", "new", 45, 2023)}),
     ("高新技术企业培育入库企业52家。", set()),
     ("技术合同认定登记1200份,合同金额35亿元。",
      {("tech_contract_count", "level", 1200, 2023), ("tech_contract_value", "level", 3500000000, 2023)}),
