@@ -37,6 +37,8 @@ def one(text: str):
     ("国内生产总值超过126万亿元", 1.26e14, "yuan"),
     ("兑现奖补资金300余万元", 3000000, "yuan"),
     ("走访企业一万多人次", 10000, "人次"),
+    ("组织全员参加如法网学法普法考试,参加人数44人", 44, "人"),
+    ("开展线上3场培训", 3, "场"),
 ])
 def test_value_and_unit(text: str, value: float, unit: str) -> None:
     q = one(text)

@@ -81,9 +81,10 @@ def _tables() -> _Tables:
     )
 
 
-# Left context that makes a number no quantity: 第3条 (ordinal), 数十家/上百家 (vague),
-# a digit or letter glued before (PM2.5, G20).
-_BAD_LEFT = re.compile(r"(?:第|数|几|上|若|[A-Za-z.])$")
+# Left context that makes a number no quantity: 第3条 (ordinal), a letter or dot glued before
+# (PM2.5, G20); before a Chinese numeral also 数十家/上百家/几十个 (vague counts).
+_BAD_LEFT = re.compile(r"(?:第|[A-Za-z.])$")
+_BAD_LEFT_CN = re.compile(r"(?:第|数|几|上|若|近百|[A-Za-z.])$")
 _QUOTE_OPEN = "“《「『\"'"
 _QUOTE_CLOSE = {"“": "”", "《": "》", "「": "」", "『": "』", '"': '"', "'": "'"}
 
@@ -169,9 +170,9 @@ def extract_quantities(doc: Document, sections: list[Section]) -> list[Quantity]
         start, end = m.span()
         num_start = m.start("a1") if m["a1"] else m.start("c1") if m["c1"] else m.start()
         left = simp[max(0, num_start - 1):num_start]
-        if _BAD_LEFT.search(left) or (left.isdigit()):
-            continue
         chinese = bool(m["c1"])
+        if (_BAD_LEFT_CN if chinese else _BAD_LEFT).search(left) or left.isdigit():
+            continue
         if chinese:
             if (left and left in _QUOTE_OPEN) or (m["c1"] == "一" and not m["c2"]):
                 continue  # “四个意识”; 一项/一次 is an article, not a count
