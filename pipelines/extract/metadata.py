@@ -332,31 +332,30 @@ def _zone(page: _Page) -> tuple[str, Region] | None:
 def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
             url_regions: list[Region]) -> _Pick:
     context = _context_regions(page, url_regions)
-    strong: list[tuple[str, str]] = []
-    if page.title:
-        strong.append(("title", page.title))
-    head = page.text[:3000]
-    for m in _DELIVERY.finditer(head):
-        strong.append(("delivery", m.group()))
-    for ln in _issuer_lines(page):
-        strong.append(("issuer", ln))
-    for m in re.finditer(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长", head):
-        strong.append(("issuer", m.group()))
-    # the opening sentence: its subject always; other names in it ("考察安徽重要讲话精神")
-    # only when the level of the issuer's area is known and can rule them out
-    subject = _opener_subject(page)
-    if subject is not None:
-        strong.append(("opener", subject.name))
-    elif strong_level:
-        strong.append(("opener", page.opener))
-    strong += [("signature", s) for s in _signature(page)]
-
     zone = _zone(page)
     if zone:
         return _Pick(zone[0], None, "zone", zone[1].province)
-
+    # where an issuer names its area, most telling first; the opening sentence gives its
+    # subject, and other names in it ("考察安徽重要讲话精神") only when the level rules them out
+    strong: list[tuple[str, str | Region]] = []
+    if page.title:
+        strong.append(("title", page.title))
+    head = page.text[:3000]
+    strong += [("delivery", m.group()) for m in _DELIVERY.finditer(head)]
+    strong += [("issuer", ln) for ln in _issuer_lines(page)]
+    strong += [("issuer", m.group()) for m in re.finditer(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长", head)]
+    subject = _opener_subject(page)
+    if subject is not None:
+        strong.append(("opener", subject))
+    elif strong_level:
+        strong.append(("opener", page.opener))
+    strong += [("signature", s) for s in _signature(page)]
+    fit_level = level if strong_level else None
     for source, s in strong:
-        r = _strong_pick(s, level if strong_level else None, context, loose=source != "opener")
+        if isinstance(s, Region):
+            r = s if _fits(s, fit_level) else None
+        else:
+            r = _strong_pick(s, fit_level, context, loose=source != "opener")
         if r is not None:
             return _Pick(r.name, r, source)
 
@@ -509,9 +508,9 @@ def _published(page: _Page, doc: Document) -> str | None:
 
 def _signed(page: _Page, doc_type: str) -> str | None:
     head = page.text[:3000]
-    for h in find_dates(head):
-        after = head[h.end:h.end + 80]
-        if re.match(r"\s*在[^。]{0,60}?(?:人民代表大会|人代会)", after):
+    for h in find_dates(head) if doc_type == "government_work_report" else ():
+        # the delivery date under a work report's title: "2019年2月26日在…人民代表大会…上"
+        if re.match(r"\s*在[^。]{0,60}?(?:人民代表大会|人代会)", head[h.end:h.end + 80]):
             return h.iso
     # signature at the end: the issuer's name and a date, nothing long after them
     tail = page.lines[-6:]
