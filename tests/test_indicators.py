@@ -244,3 +244,10 @@ def test_provincial_register_alone_is_the_register() -> None:
 ])
 def test_report_wordings(text: str, want: set) -> None:
     assert facts(text) == want
+
+
+def test_year_in_a_title_is_not_the_figures_year() -> None:
+    assert facts("落实《2022年科技工作要点》,全市高新技术企业达到500家。", 2023) == {
+        ("high_tech_enterprises", "level", 500, 2023)}
+    assert facts("与2022年相比,高新技术企业数量增长20%。", 2023) == {
+        ("high_tech_enterprises", "growth_pct", 20, 2023)}

@@ -341,9 +341,10 @@ def _measure(d: _Dict, indicator: str, b: _Binding, clause: str) -> tuple[str, f
     return "level", q.value
 
 
-def _year(simp: str, s0: int, pos: int, report_year: int | None) -> int | None:
+def _year(before: str, report_year: int | None) -> int | None:
+    """The year a figure refers to: the last year named before it in its sentence, else the report's."""
     named = None
-    for m in _YEAR.finditer(simp, s0, pos):
+    for m in _YEAR.finditer(before):
         named = int(m.group(1))
     if named is None:
         return report_year
@@ -467,7 +468,7 @@ def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Bin
         measure=measure,
         value=value,
         unit=q.unit,
-        year=_year(simp, s0, q.char_start, meta.report_year),
+        year=_year(prefix[: q.char_start - s0], meta.report_year),
         evidence=evidence,
         char_start=q.char_start,
         char_end=q.char_end,

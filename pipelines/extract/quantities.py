@@ -84,7 +84,7 @@ def _tables() -> _Tables:
 # Left context that makes a number no quantity: 第3条 (ordinal), a letter or dot glued before
 # (PM2.5, G20); before a Chinese numeral also 数十家/上百家/几十个 (vague counts).
 _BAD_LEFT = re.compile(r"(?:第|[A-Za-z.])$")
-_BAD_LEFT_CN = re.compile(r"(?:第|数|几|上|若|近百|[A-Za-z.])$")
+_BAD_LEFT_CN = re.compile(r"(?:第|数|几|上|若|[A-Za-z.])$")
 _QUOTE_OPEN = "“《「『\"'"
 _QUOTE_CLOSE = {"“": "”", "《": "》", "「": "」", "『": "』", '"': '"', "'": "'"}
 
