@@ -316,3 +316,20 @@ def test_attachment_named_inside_the_report_does_not_end_it():
     secs = extract_sections(doc(text))
     assert tops(secs) == ["主要成效", "存在问题", "下一步计划"]
     assert [(s.level, s.heading, s.parent_position) for s in secs[3:]] == [(2, "民生实事", 3), (2, "养老服务", 3)]
+
+
+def test_fragment_resumes_its_top_level():
+    text = ("政府工作报告\n【上接第2版】\n(二)完善创新生态。\n内容。\n(三)扩大开放。\n内容。\n"
+            "三、2025年重点工作\n(一)扩大内需\n内容")
+    secs = extract_sections(doc(text))
+    assert [(s.level, s.heading, s.category) for s in secs] == [
+        (2, "完善创新生态", None), (2, "扩大开放", None), (1, "2025年重点工作", "next_steps"),
+        (2, "扩大内需", "next_steps")]
+
+
+def test_quoted_top_markers_in_a_report_built_on_parenthesised_numbers():
+    text = ("报告\n(一)强化领导\n《方案》明确:\n一、总体要求\n二、主要任务\n(二)深化学习\n内容。\n"
+            "(三)存在问题\n内容。\n附件\n一、指标表\n二、任务表")
+    secs = extract_sections(doc(text))
+    assert tops(secs) == ["强化领导", "深化学习", "存在问题"]
+    assert [(s.level, s.heading) for s in secs[3:]] == [(2, "指标表"), (2, "任务表")]

@@ -254,11 +254,36 @@ def extract_sections(doc: Document) -> list[Section]:
     return _build(doc, accepted, content_end)
 
 
+_SECOND_LINE = re.compile(rf"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?(?:第二(?:部分|篇)|二\s*[、.．,，:：](?![{_NUM}]))")
+_PAREN_ONE = re.compile(r"[ \t\u3000]*[(（]\s*一\s*[)）]")
+
+
+def _has_top_level(simp: str, lines: list[tuple[int, int]]) -> bool:
+    """Does the report number its top level 一、二、…? Then everything else sits below it.
+
+    Only the report's own text counts (not an attachment), the list must reach 二、, and a （一）
+    before the first 一、 means the 一、 belong to a quotation inside a report built on （一）.
+    """
+    first = None
+    for ls, le in lines:
+        if _ENCLOSURE.match(simp[ls:le].strip()):
+            break
+        if first is None:
+            if _PAREN_ONE.match(simp, ls, le):
+                return False
+            if _TOP_LINE.match(simp, ls, le):
+                first = ls
+        elif _SECOND_LINE.match(simp, ls, le):
+            return True
+    return False
+
+
 def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
           ) -> list[tuple[_Cand, int, int | None]]:
     """Accepted heading candidates with their level and parent position, in document order."""
-    # a report that numbers its top level 一、 puts everything else below it, even before it
-    doc_has_top = any(_TOP_LINE.match(simp, ls, le) for ls, le in lines)
+    doc_has_top = _has_top_level(simp, lines)
+    root_kind: int | None = None  # the kind of the top level, once one is taken
+    fragment = False  # the page opens mid-report: its top level may resume at 三、
     accepted: list[tuple[_Cand, int, int | None]] = []  # candidate, level, parent position
     stack: list[_Node] = []
     last: dict[tuple[int, int], int] = {}  # (parent uid, kind) -> last number taken
@@ -298,6 +323,7 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
                 # (kind TOP: the first real 一、 closes it)
                 parent = _Node(next(uids), TOP, 1, None)
                 trial = [parent]
+                fragment = fragment or (c.number != 1 and not doc_has_top)
             key = (parent.uid if parent else 0, c.kind)
             if parent is None and c.kind <= TOP and key in last and c.number == 1 and _is_contents(
                     text, simp, accepted, c):
@@ -308,10 +334,12 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
                     c.number == 1 or (quoted is not None and c.number == quoted + 1)):
                 quoted = c.number
                 continue
-            if not _continues(c, last.get(key), parent):
+            if parent is None and root_kind is not None and c.kind < root_kind:
+                continue  # a 一、 inside a report whose top level is （一）: a quotation
+            if not _continues(c, last.get(key), parent, fragment):
                 continue
             if parent is None:
-                quoted = None
+                quoted, root_kind = None, c.kind
             last[key] = c.number
             c.enclosed = any(n.kind == -1 for n in trial)
             level = parent.level + 1 if parent else 1
@@ -338,13 +366,13 @@ def _is_contents(text: str, simp: str, accepted: list[tuple[_Cand, int, int | No
     return len(lines) == len(accepted) and head(first) == head(c)
 
 
-def _continues(c: _Cand, prev: int | None, parent: _Node | None) -> bool:
+def _continues(c: _Cand, prev: int | None, parent: _Node | None, fragment: bool = False) -> bool:
     """Does candidate ``c`` continue the numbering of its kind under ``parent``?"""
     if parent is None:
-        # the top level never restarts; it may skip one number only on a short line of its
-        # own (a heading the page lost)
+        # the top level opens at 一 (a fragment's anywhere) and never restarts; it may skip one
+        # number only on a short line of its own (a heading the page lost)
         if prev is None:
-            return c.number == 1
+            return c.number == 1 or fragment
         return c.number == prev + 1 or (c.number == prev + 2 and c.alone)
     if prev is None:
         # under a lost top level the list may open anywhere; elsewhere it opens at 1
