@@ -216,7 +216,7 @@ def _find_hits(d: _Dict, simp: str, s0: int, s1: int) -> list[_Hit]:
     return hits
 
 
-def _bind_respectively(d: _Dict, simp: str, s0: int, s1: int, chunks: list[tuple[int, int]],
+def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chunks: list[tuple[int, int]],
                        qs: list[Quantity], hits: list[_Hit], done: set[int]) -> list[_Binding]:
     """A、B分别增长31%、16%: the i-th figure after 分别 belongs to the i-th item before it."""
     out: list[_Binding] = []
@@ -237,7 +237,7 @@ def _bind_respectively(d: _Dict, simp: str, s0: int, s1: int, chunks: list[tuple
                     between = simp[pos:first.char_start]
                     for q, (a, h) in zip(figures, items, strict=True):
                         done.add(id(q))
-                        if h is not None:
+                        if h is not None and pre_ok.fullmatch(simp, a, h.start):
                             out.append(_Binding(q, h, "respectively", simp[a:h.start] + between, h.start))
         pos = simp.find(_RESPECTIVELY, pos + 1, s1)
     return out
@@ -416,7 +416,7 @@ def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
         qs.sort(key=lambda q: q.char_start)
         chunks = _chunks(simp, s0, s1)
         done: set[int] = set()
-        bindings = _bind_respectively(d, simp, s0, s1, chunks, qs, hits, done)
+        bindings = _bind_respectively(pre_ok, simp, s0, s1, chunks, qs, hits, done)
         for q in qs:
             if id(q) not in done:
                 b = _bind_one(d, pre_ok, simp, chunks, q, hits)
