@@ -333,3 +333,9 @@ def test_quoted_top_markers_in_a_report_built_on_parenthesised_numbers():
     secs = extract_sections(doc(text))
     assert tops(secs) == ["强化领导", "深化学习", "存在问题"]
     assert [(s.level, s.heading) for s in secs[3:]] == [(2, "指标表"), (2, "任务表")]
+
+
+def test_top_level_skips_a_lost_number_only_on_a_heading_line():
+    secs = extract_sections(doc("一、主要成效\n内容。\n三、存在问题\n内容。\n"
+                                "五、全年共完成项目12个,较去年增长20%,比计划多3个,超额完成任务目标。"))
+    assert tops(secs) == ["主要成效", "存在问题"]
