@@ -337,5 +337,6 @@ def test_quoted_top_markers_in_a_report_built_on_parenthesised_numbers():
 
 def test_top_level_skips_a_lost_number_only_on_a_heading_line():
     secs = extract_sections(doc("一、主要成效\n内容。\n三、存在问题\n内容。\n"
-                                "五、全年共完成项目12个,较去年增长20%,比计划多3个,超额完成任务目标。"))
+                                "五、全年共完成科技项目验收12个,较去年增长20%,比年初计划多3个,"
+                                "超额完成了市委市政府下达的年度任务目标。"))
     assert tops(secs) == ["主要成效", "存在问题"]
