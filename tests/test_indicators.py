@@ -203,6 +203,7 @@ def test_seed_reports_match_gold(report: dict) -> None:
     ("城乡居民人均可支配收入分别为56366元、34279元,分别增长8%、9.3%。", set()),
     ("支持高新技术企业发展,新增1200家。", set()),
     ("走访高新技术企业、科技型中小企业分别达到200家、300家。", set()),
+    ("走访高新技术企业200家、科技型中小企业300家。", set()),
 ])
 def test_more_genre_variants(text: str, want: set) -> None:
     assert facts(text) == want

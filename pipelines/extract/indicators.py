@@ -233,7 +233,11 @@ def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chu
                         break
                     figures.append(q)
                 items = _items_before(simp, chunks, ci, pos, hits, len(figures))
-                if len(figures) > 1 and len(items) == len(figures):
+                # the first item's verb governs them all (走访A、B分别…)
+                head_ok = bool(items) and (items[0][1] is None or pre_ok.fullmatch(
+                    simp, items[0][0], items[0][1].start) is not None) and _list_head_ok(
+                    pre_ok, simp, chunks, _chunk_index(chunks, items[0][0]), hits)
+                if len(figures) > 1 and len(items) == len(figures) and head_ok:
                     between = simp[pos:first.char_start]
                     for q, (a, h) in zip(figures, items, strict=True):
                         done.add(id(q))
@@ -268,6 +272,19 @@ def _items_before(simp: str, chunks: list[tuple[int, int]], ci: int, pos: int, h
     return items[-n:] if len(items) >= n else items
 
 
+def _list_head_ok(pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, int]], ci: int,
+                  hits: list[_Hit]) -> bool:
+    """In a 、 list the head's verb governs every item: 走访高新技术企业200家、科技型中小企业300家."""
+    j = ci
+    while j > 0 and simp[chunks[j][0] - 1] == "、":
+        j -= 1
+    if j == ci:
+        return True
+    a, b = chunks[j]
+    head = [h for h in hits if a <= h.start and h.end <= b]
+    return not head or pre_ok.fullmatch(simp, a, head[0].start) is not None
+
+
 def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, int]], q: Quantity,
               hits: list[_Hit]) -> _Binding | None:
     ci = _chunk_index(chunks, q.char_start)
@@ -276,7 +293,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
     if before:
         h = before[-1]
         pre, gap = simp[c0:h.start], simp[h.end:q.char_start]
-        if d.gap.fullmatch(gap) and pre_ok.fullmatch(pre):
+        if d.gap.fullmatch(gap) and pre_ok.fullmatch(pre) and _list_head_ok(pre_ok, simp, chunks, ci, hits):
             return _Binding(q, h, "direct", pre + gap, h.start)
         return None  # another noun or verb stands between: not this indicator's figure
     after = [h for h in hits if q.char_end <= h.start and h.end <= c1]
@@ -285,7 +302,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
         pre, gap = simp[c0:q.char_start], simp[q.char_end:h.start]
         tail = simp[h.end:c1]
         if (d.gap_after.fullmatch(gap) and pre_ok.fullmatch(pre) and not d.noun_after.match(tail)
-                and d.tail_after.fullmatch(tail)):
+                and d.tail_after.fullmatch(tail) and _list_head_ok(pre_ok, simp, chunks, ci, hits)):
             return _Binding(q, h, "figure_first", pre + gap + tail, q.char_start)
         return None
     lead = simp[c0:q.char_start].strip()
