@@ -484,7 +484,7 @@ def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Bin
         indicator=indicator,
         measure=measure,
         value=value,
-        unit=q.unit,
+        unit="percent" if measure == "growth_pct" else q.unit,
         year=_year(prefix[: q.char_start - s0], meta.report_year),
         evidence=evidence,
         char_start=q.char_start,
