@@ -39,6 +39,7 @@ def one(text: str):
     ("走访企业一万多人次", 10000, "人次"),
     ("组织全员参加如法网学法普法考试,参加人数44人", 44, "人"),
     ("开展线上3场培训", 3, "场"),
+    ("召开两次会议", 2, "次"),
 ])
 def test_value_and_unit(text: str, value: float, unit: str) -> None:
     q = one(text)
@@ -87,6 +88,8 @@ def test_ranges() -> None:
     "依照第十五条规定",
     "完成一项重要任务",
     "数十家企业参加",
+    "在温州市龙湾区第八届人民代表大会第三次会议上,较好地完成了区八届人大二次会议确定的各项工作任务",
+    "认真落实市委六届二次全会精神",
 ])
 def test_not_quantities(text: str) -> None:
     assert qs(text) == []

@@ -39,6 +39,8 @@ class _Tables:
     suffix: dict[str, str]
     after: dict[str, str]
     stop: re.Pattern[str] | None
+    ordinal_before: re.Pattern[str]
+    ordinal_after: re.Pattern[str]
 
 
 def _alt(words: list[str] | dict[str, str]) -> str:
@@ -78,6 +80,8 @@ def _tables() -> _Tables:
         suffix=approx["suffix"],
         after=approx["after"],
         stop=re.compile(_alt(stop)) if stop else None,
+        ordinal_before=re.compile(data["ordinal"]["before"]),
+        ordinal_after=re.compile(data["ordinal"]["after"]),
     )
 
 
@@ -178,6 +182,8 @@ def extract_quantities(doc: Document, sections: list[Section]) -> list[Quantity]
                 continue  # “四个意识”; 一项/一次 is an article, not a count
             if left and left in CN_DIGITS:
                 continue
+            if unit_written == "次" and t.ordinal_before.search(left) and t.ordinal_after.match(simp, end):
+                continue  # 人大二次会议: a session number
         if _inside(quoted, qstarts, num_start) or _inside(stops, stop_starts, num_start) \
                 or (stops and _inside(stops, stop_starts, num_start + 1)):
             continue
