@@ -588,9 +588,9 @@ def extract_metadata(doc: Document) -> ReportMeta:
     published = _published(page, doc)
     signed = _signed(page, doc_type)
     admin_level = r.level if r else None
-    if r is None and pick.source is None and level in ("县", "市") and not national:
-        # the area is unnamed (县科技局 …) but its level is plain
-        admin_level = {"县": "county", "市": "prefecture"}[level]
+    if r is None and pick.source is None and level and strong_level:
+        # the area is unnamed (县科技局 …) but its level is plain; a 市 is most often a prefecture
+        admin_level = {"省": "province", "市": "prefecture", "区": "county", "县": "county"}.get(level)
     return ReportMeta(
         doc_type=doc_type,
         issuer=_issuer(page, doc_type, pick),

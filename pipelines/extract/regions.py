@@ -278,8 +278,6 @@ def pinyin_index() -> dict[str, tuple[Region, ...]]:
 
     gov.cn hosts spell their region that way: hangzhou.gov.cn, xa.gov.cn, gd.gov.cn.
     """
-    from pypinyin import load_phrases_dict  # noqa: F401  (ensures phrase data is loaded)
-
     d: dict[str, list[Region]] = {}
     for r in gazetteer():
         for k in _pinyin_keys(r.short):
