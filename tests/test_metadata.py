@@ -268,3 +268,10 @@ def test_a_province_named_in_the_opener_is_not_the_subject() -> None:
     m = extract_metadata(doc(text))
     assert (m.region, m.admin_level, m.region_source) == ("合肥市", "prefecture", "body")
     assert m.issuer is None  # "我局": a department that does not say its name
+
+
+def test_a_name_in_passing_yields_to_the_gov_cn_host() -> None:
+    text = ("2023年,市科技局坚持以习近平法治思想为指导,学习借鉴深圳经验,扎实推进法治政府建设,现将有关情况报告如下:\n"
+            "一、主要举措和成效\n(一)强化组织领导。\n")
+    m = extract_metadata(doc(text, url="https://kj.hangzhou.gov.cn/art/2024/1/30/art_1.html"))
+    assert (m.region, m.region_source, m.issuer) == ("杭州市", "url", "杭州市科学技术局")

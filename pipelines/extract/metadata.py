@@ -391,14 +391,17 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
                 parents[p.adcode] += s
                 regs[p.adcode] = p
         fitting = [(s, c) for c, s in parents.items()]
+    from_url = best_known([r for r in url_regions if _fits(r, level)])
     if fitting:
         fitting.sort(reverse=True)
         if len(fitting) == 1 or fitting[0][0] > fitting[1][0]:
             r = regs[fitting[0][1]]
-            return _Pick(r.name, r, "body")
-    best = best_known([r for r in url_regions if _fits(r, level)])
-    if best is not None:
-        return _Pick(best.name, best, "url")
+            # a name or two in passing ("学习借鉴深圳经验") yields to an unrelated gov.cn host
+            unrelated = from_url is not None and not (is_within(r, from_url) or is_within(from_url, r))
+            if not (unrelated and fitting[0][0] < 2):
+                return _Pick(r.name, r, "body")
+    if from_url is not None:
+        return _Pick(from_url.name, from_url, "url")
     return _Pick()
 
 
