@@ -243,6 +243,9 @@ def test_provincial_register_alone_is_the_register() -> None:
     ("全市高新技术企业达500家、全社会研发投入达50亿元。",
      {("high_tech_enterprises", "level", 500, 2023), ("rd_expenditure", "level", 5000000000, 2023)}),
     ("规上工业企业R&D经费支出增长15%。", set()),
+    ("全县高新技术企业数量仅为30家,与先进地区差距较大。", {("high_tech_enterprises", "level", 30, 2023)}),
+    ("孵化器、众创空间分别达到12家、30家。", {("incubators", "level", 12, 2023)}),
+    ("新认定的高新技术企业给予30万元奖励,高新技术企业认定通过率达85%。", set()),
 ])
 def test_report_wordings(text: str, want: set) -> None:
     assert facts(text) == want
