@@ -335,8 +335,8 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
     zone = _zone(page)
     if zone:
         return _Pick(zone[0], None, "zone", zone[1].province)
-    # where an issuer names its area, most telling first; the opening sentence gives its
-    # subject, and other names in it ("考察安徽重要讲话精神") only when the level rules them out
+    # where an issuer names its area, most telling first; of the opening sentence only its
+    # subject ("2021年,青岛市坚持…"): other names there are often not the area ("考察安徽…")
     strong: list[tuple[str, str | Region]] = []
     if page.title:
         strong.append(("title", page.title))
@@ -347,8 +347,6 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
     subject = _opener_subject(page)
     if subject is not None:
         strong.append(("opener", subject))
-    elif strong_level:
-        strong.append(("opener", page.opener))
     strong += [("signature", s) for s in _signature(page)]
     fit_level = level if strong_level else None
     for source, s in strong:
