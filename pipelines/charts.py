@@ -69,9 +69,12 @@ def open_warehouse(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConn
     return duckdb.connect(str(wh), read_only=True)
 
 
-def setup_notebook(offline: bool = True) -> None:
-    """Render charts as HTML in JupyterLab. offline: inline the Vega JavaScript (about 1 MB a
-    chart) so charts show without internet; JupyterLab 4 has no renderer for Vega-Lite 6's mime type."""
+def setup_notebook(offline: bool | None = None) -> None:
+    """Render charts as HTML in JupyterLab (JupyterLab 4 has no renderer for Vega-Lite 6's mime
+    type). offline: inline the Vega JavaScript, about 1 MB a chart, so charts show without
+    internet; default on, GOVREPORTS_CHARTS_OFFLINE=0 loads it from a CDN instead."""
+    if offline is None:
+        offline = os.environ.get("GOVREPORTS_CHARTS_OFFLINE", "1") != "0"
     alt.renderers.enable("html", **({"template": "inline"} if offline else {}))
 
 

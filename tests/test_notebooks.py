@@ -73,7 +73,8 @@ def test_notebook_runs_and_draws(path, raw_warehouse, monkeypatch):
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()  # raises CellExecutionError on the first failing cell
 
-    assert nb.cells[-1].outputs[0]["text"].strip() == sys.prefix, "the kernel is not the project's python"
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout")
+    assert printed.strip() == sys.prefix, "the kernel is not the project's python"
     drawn = chart_outputs(nb)
     assert drawn, f"{path.name} drew no chart"
     con = duckdb.connect(str(raw_warehouse), read_only=True)
