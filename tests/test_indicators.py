@@ -246,6 +246,8 @@ def test_provincial_register_alone_is_the_register() -> None:
     ("全县高新技术企业数量仅为30家,与先进地区差距较大。", {("high_tech_enterprises", "level", 30, 2023)}),
     ("孵化器、众创空间分别达到12家、30家。", {("incubators", "level", 12, 2023)}),
     ("新认定的高新技术企业给予30万元奖励,高新技术企业认定通过率达85%。", set()),
+    ("《高新技术企业认定管理办法》12条措施全面落实。", set()),
+    ("高新技术企业:新增56家。", {("high_tech_enterprises", "new", 56, 2023)}),
 ])
 def test_report_wordings(text: str, want: set) -> None:
     assert facts(text) == want

@@ -208,7 +208,10 @@ def _find_hits(d: _Dict, simp: str, s0: int, s1: int) -> list[_Hit]:
     if d.anchor_re.search(simp, s0, s1) is None:
         return hits
     sentence = simp[s0:s1]
+    titles = [m.span() for m in _TITLE.finditer(simp, s0, s1)]
     for m in d.cue_re.finditer(simp, s0, s1):
+        if titles and _in_spans(titles, m.start()):
+            continue  # 《高新技术企业认定管理办法》 names a document, not the firms
         cue = d.cues[m.lastgroup or ""]
         if cue.needs is not None and not cue.needs.search(sentence[: m.start() - s0]):
             continue
