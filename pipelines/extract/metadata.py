@@ -256,7 +256,7 @@ def _groups(ms: list[Mention]) -> list[list[Mention]]:
 
 def _context_regions(page: _Page, url_regions: list[Region]) -> list[Region]:
     ms = find_mentions(page.text[:20000])
-    ctx = [r for m in ms if m.full for r in m.regions]
+    ctx = [m.regions[0] for m in ms if len(m.regions) == 1]
     return ctx + url_regions
 
 

@@ -94,8 +94,8 @@ def gazetteer() -> tuple[Region, ...]:
             out.append(Region(code, name, "prefecture", prov, None))
         else:
             pref = names.get(code[:4] + "0" * 8)
-            if pref == prov:
-                pref = None
+            if pref == prov or (pref and not _SUFFIX.search(pref)):
+                pref = None  # directly under a municipality, or 省直辖县级行政区划
             out.append(Region(code, name, "county", prov, pref))
     return tuple(out)
 
