@@ -348,7 +348,7 @@ def indicator_small_multiples(trends: pl.DataFrame, indicator: str, measure: str
         y=alt.Y("shown:Q", title=None, scale=alt.Scale(zero=False, nice=True)),
         tooltip=_tooltip())
     # the value beside each point: a one-year panel has no axis range to read it from
-    values = base.mark_text(dy=-9, fontSize=10, color="#333").encode(text=alt.Text("shown:Q", format=",.4~g"))
+    values = base.mark_text(dy=-9, fontSize=10, color="#333").encode(text=alt.Text("shown:Q", format=",.4~r"))
     layered = alt.layer(base.mark_line(color="#4c78a8"), base.mark_point(filled=True, size=45, color="#4c78a8"),
                         values, data=sub).properties(width=130, height=90)
     more = f"（只画值最大的 {max_regions} 个，共 {len(order)} 个）" if len(order) > max_regions else ""
@@ -418,19 +418,31 @@ def value_per_contract_chart(contracts: pl.DataFrame) -> alt.TopLevelMixin:
     return _finish(chart)
 
 
-def contract_ranking_chart(contracts: pl.DataFrame, year: int | None = None) -> alt.TopLevelMixin:
+def contract_ranking_chart(contracts: pl.DataFrame, year: int | None = None,
+                           each_latest: bool = False) -> alt.TopLevelMixin:
     """Regions ranked by technology-contract value (亿元) in one year (default: the latest year
-    that has any value), with the contract count in the label."""
+    that has any value), with the contract count in the label. each_latest: rank every region
+    by its own latest figure instead (the year is in the label): reports of different regions
+    cover different years, so one year alone may hold few regions."""
     have = contracts.filter(pl.col("value_yi").is_not_null())
     if have.is_empty():
         return no_data_chart("还没有技术合同成交额的数据 (no tech_contract_value facts yet)")
-    year = year if year is not None else int(have["year"].max())
-    sub = have.filter(pl.col("year") == year).with_columns(
-        text=pl.format("{} 亿元", pl.col("value_yi").round(2))
-        + pl.when(pl.col("count").is_not_null()).then(pl.format(" · {} 份", pl.col("count").cast(pl.Int64)))
-        .otherwise(pl.lit("")))
+    if each_latest:
+        sub = have.sort("year").group_by("region").last()
+        title = "各地区最近一年的技术合同成交额排名"
+        subtitle = f"{len(sub)} 个地区，各取有数据的最近一年（标签中注明年份）"
+    else:
+        year = year if year is not None else int(have["year"].max())
+        sub = have.filter(pl.col("year") == year)
+        title = f"{year} 年各地区技术合同成交额排名"
+        subtitle = f"{len(sub)} 个地区有 {year} 年数据；其余地区见“各取最近一年”的排名"
     if sub.is_empty():
         return no_data_chart(f"{year} 年没有技术合同成交额的数据 (no contract value for {year})")
+    sub = sub.with_columns(
+        text=pl.format("{} 亿元", pl.col("value_yi").round(2))
+        + pl.when(pl.col("count").is_not_null()).then(pl.format(" · {} 份", pl.col("count").cast(pl.Int64)))
+        .otherwise(pl.lit(""))
+        + (pl.format("（{}年）", pl.col("year")) if each_latest else pl.lit("")))
     log = _use_log(sub["value_yi"])
     x = alt.X("value_yi:Q", title="技术合同成交额（亿元）" + ("，对数坐标" if log else ""),
               scale=alt.Scale(type="log") if log else alt.Scale(zero=True))
@@ -445,8 +457,7 @@ def contract_ranking_chart(contracts: pl.DataFrame, year: int | None = None) -> 
     text = base.mark_text(align="left", dx=8, fontSize=11).encode(x=x, text="text:N")
     chart = alt.layer(stems, dots, text).properties(
         width=460, height=max(60, 26 * len(sub)),
-        title=alt.Title(f"{year} 年各地区技术合同成交额排名",
-                        subtitle=f"{len(sub)} 个地区有 {year} 年数据；其余地区见上面的趋势图"))
+        title=alt.Title(title, subtitle=subtitle))
     return _finish(chart)
 
 
@@ -618,6 +629,7 @@ def build_all(con: duckdb.DuckDBPyConnection) -> dict[str, alt.TopLevelMixin]:
         charts[f"02_{ind}"] = indicator_chart(trends, ind)
     charts["02_value_per_contract"] = value_per_contract_chart(contracts)
     charts["02_ranking_latest_year"] = contract_ranking_chart(contracts)
+    charts["02_ranking_each_latest"] = contract_ranking_chart(contracts, each_latest=True)
     charts["03_section_categories"] = section_category_chart(load_section_categories(con))
     charts["03_top_terms_by_year"] = top_terms_chart(load_top_terms(con, "report_year"), "report_year")
     charts["03_top_terms_by_level"] = top_terms_chart(load_top_terms(con, "admin_level"), "admin_level")

@@ -132,6 +132,19 @@ def test_money_is_shown_in_yi_yuan():
     assert "290.92 亿元 · 3023 份" in json.dumps(spec(ranking), ensure_ascii=False)
 
 
+def test_ranking_latest_year_and_each_regions_latest():
+    t = trends([("常德市", 2022, "tech_contract_value", "level", 1.9e10, "yuan", "s", "a.txt"),
+                ("常德市", 2023, "tech_contract_value", "level", 2.9e10, "yuan", "s", "a.txt"),
+                ("上海市", 2025, "tech_contract_value", "level", 6.5e11, "yuan", "s", "b.txt")])
+    c = charts.contracts_frame(t)
+    strict = {r["region"]: r["year"] for r in layer_values(charts.contract_ranking_chart(c))}
+    assert strict == {"上海市": 2025}
+    each = {r["region"]: r["year"] for r in layer_values(charts.contract_ranking_chart(c, each_latest=True))}
+    assert each == {"上海市": 2025, "常德市": 2023}
+    assert {r["region"]: r["year"] for r in layer_values(charts.contract_ranking_chart(c, year=2022))} == {
+        "常德市": 2022}
+
+
 def test_growth_checks_flag_disagreements():
     checks = pl.DataFrame({
         "region": ["常德市", "重庆市"], "indicator": ["tech_smes", "high_tech_enterprises"], "year": [2023, 2024],
