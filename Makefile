@@ -25,7 +25,13 @@ test: env
 	$(PY) -m pytest
 
 ## make env            create .venv from uv.lock (done by run/test on first use)
-env: $(VENV)/.synced
+env: $(VENV)/.synced .fonts/.ready
+
+# the CJK font exported chart PNGs need: the pylopdf-fonts-zh-cn wheel (uv.lock), else Debian's
+# fonts-wqy-microhei unpacked into .fonts/ (apt-get download + dpkg-deb, no root)
+.fonts/.ready: $(VENV)/.synced
+	$(PY) -m pipelines.fonts
+	@mkdir -p .fonts && touch $@
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -59,4 +65,4 @@ bench: env
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/.build exports
+	rm -rf warehouse/*.duckdb warehouse/.build exports .fonts
