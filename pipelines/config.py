@@ -8,7 +8,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SQL_DIR = REPO / "warehouse"
-DICTIONARIES = Path(__file__).resolve().parent / "dictionaries"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.config import DICTIONARIES
 from pipelines.extract.clean import clean_text, looks_truncated
+from pipelines.extract.dictionaries import DICTIONARIES
 from pipelines.extract.ingest import Rejection, SourceRecord, list_raw_files, read_file, sha256
 from pipelines.rows import TABLES, extract_batch
 from pipelines.store import insert_frame, set_state

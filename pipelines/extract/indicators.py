@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
+from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, IndicatorFact, Quantity, ReportMeta, Section
 from pipelines.extract.quantities import sentence_bounds, sentence_span
 from pipelines.extract.sections import categorize
-
-_DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "indicator_cues.toml"
 
 # Section categories whose figures are plans, not facts (dictionaries/section_categories.toml).
 TARGET_CATEGORIES = frozenset({"next_steps", "goals"})
@@ -90,7 +87,7 @@ def _tokens(words: list[str]) -> re.Pattern[str]:
 
 @cache
 def _dict() -> _Dict:
-    data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
+    data = load_toml("indicator_cues.toml")
     groups: list[str] = []
     cues: dict[str, _Cue] = {}
     units: dict[str, frozenset[str]] = {}

@@ -13,14 +13,13 @@ are data (``dictionaries/metadata.toml``).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from pipelines.extract.clean import is_traditional, to_simplified
 from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date
+from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, ReportMeta
 from pipelines.extract.regions import (
     Mention,
@@ -32,8 +31,6 @@ from pipelines.extract.regions import (
     parent_of,
     url_host_regions,
 )
-
-_DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "metadata.toml"
 
 _CJK = r"\u4e00-\u9fff"
 _LEVEL_WORDS = "省市区县"
@@ -54,8 +51,7 @@ _DELIVERY = re.compile(r"在[^。\n]{0,40}?(?:\n\s*){0,3}[^。\n]{0,20}?(?:人�
 
 @cache
 def _cues() -> dict:
-    with _DICT.open("rb") as fh:
-        return tomllib.load(fh)
+    return load_toml("metadata.toml")
 
 
 @cache

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Quantity, Section
 from pipelines.extract.numbers import CN_DIGITS, parse_number, scale_of
-
-_DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "quantity_units.toml"
 
 # Sentence ends: the sentence of a quantity runs between two of these (or a line break).
 _SENT_END = re.compile(r"[。;；!！?？\n]")
@@ -49,7 +46,7 @@ def _alt(words: list[str] | dict[str, str]) -> str:
 
 @cache
 def _tables() -> _Tables:
-    data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
+    data = load_toml("quantity_units.toml")
     approx = data["approx"]
     units = _alt(data["units"])
     num = rf"(?:{_ARABIC})"

@@ -193,6 +193,7 @@ def _is_token(text: str, start: int, end: int) -> bool:
     end or not at all before the next cut (宁波大学 is one word that begins with the name)."""
     import jieba
 
+    jieba.setLogLevel(60)  # its "Building prefix dict" lines are noise in a pipeline log
     lo = max(0, start - 6)
     window = text[lo:end + 6]
     cuts = {0}

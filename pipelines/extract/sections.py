@@ -17,12 +17,11 @@ there); markers and headings are cut from ``Document.text`` with the same spans.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
-from pathlib import Path
 
+from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Section
 
 _NUM = "一二三四五六七八九十"
@@ -424,19 +423,18 @@ def _category(heading: str, done: list[Section], parent: int | None) -> str | No
 
 # --- categories -----------------------------------------------------------------------------
 
-_DICT = Path(__file__).resolve().parent.parent / "dictionaries" / "section_categories.toml"
 
 
 @cache
 def _categories() -> list[tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]]]:
-    data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
+    data = load_toml("section_categories.toml")
     return [(c["name"], [re.compile(p) for p in c.get("patterns", [])],
              [re.compile(p) for p in c.get("exclude", [])]) for c in data["category"]]
 
 
 @cache
 def _inherited() -> frozenset[str]:
-    data = tomllib.loads(_DICT.read_text(encoding="utf-8"))
+    data = load_toml("section_categories.toml")
     return frozenset(c["name"] for c in data["category"] if c.get("inherit"))
 
 

@@ -20,14 +20,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.extract.dictionaries import path as dictionary_path
 from pipelines.extract.document import Document, Section, TermCount
 
 if TYPE_CHECKING:
     import jieba
 
-_DICT_DIR = Path(__file__).resolve().parent.parent / "dictionaries"
-USERDICT = _DICT_DIR / "jieba_userdict.txt"
-STOPWORDS = _DICT_DIR / "stopwords.txt"
+USERDICT = dictionary_path("jieba_userdict.txt")
+STOPWORDS = dictionary_path("stopwords.txt")
 
 
 def _dict_lines(path: Path) -> list[str]:
