@@ -5,7 +5,7 @@ Runs in worker processes, so it takes and returns plain data only.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict  # vars() for the many small records: asdict deep-copies
 
 from pipelines.extract.clean import clean_text, to_simplified
 from pipelines.extract.document import Document
@@ -35,18 +35,18 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
                                     "region_source", "language")},
         "n_chars": len(doc.text), "truncated": item["truncated"], "content_sha256": item["content_sha256"],
     }
-    sections = [{"report_id": rid, **asdict(s)} for s in ex.sections]
+    sections = [{"report_id": rid, **vars(s)} for s in ex.sections]
     quantities = []
     for q in ex.quantities:
-        row = {"report_id": rid, **asdict(q)}
+        row = {"report_id": rid, **vars(q)}
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(q.char_start, q.char_end)
         quantities.append(row)
     indicators = []
     for n, f in enumerate(ex.indicators, 1):
-        row = {"report_id": rid, "fact_no": n, **asdict(f)}
+        row = {"report_id": rid, "fact_no": n, **vars(f)}
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(f.char_start, f.char_end)
         indicators.append(row)
-    terms = [{"report_id": rid, **asdict(t)} for t in ex.terms]
+    terms = [{"report_id": rid, **vars(t)} for t in ex.terms]
     return {"reports": [report], "sections": sections, "quantities": quantities, "indicators": indicators,
             "terms": terms}
 
