@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating {n} reports from the real ones in raw/ ...", flush=True)
         make_corpus(REPO / "raw", raw, n)
         (work / ".complete").touch()
+    shutil.rmtree(raw / "incremental", ignore_errors=True)  # left by an earlier --keep run
     mb = sum(p.stat().st_size for p in raw.rglob("*.txt")) / 2**20
     wh = work / "out" / "reports.duckdb"
     shutil.rmtree(work / "out", ignore_errors=True)

@@ -10,8 +10,7 @@ from dataclasses import asdict  # vars() for the many small records: asdict deep
 from pipelines.extract.clean import clean_text, to_simplified
 from pipelines.extract.document import Document
 from pipelines.extract.report import extract_document
-
-TABLES = ("reports", "sections", "quantities", "indicators", "terms")
+from pipelines.store import CORE_TABLES as TABLES
 
 
 def extract_rows(item: dict) -> dict[str, list[dict]]:

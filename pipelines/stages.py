@@ -23,7 +23,7 @@ import polars as pl
 from pipelines.extract.clean import clean_text, looks_truncated
 from pipelines.extract.dictionaries import DICTIONARIES
 from pipelines.extract.ingest import Rejection, SourceRecord, list_raw_files, read_file, sha256
-from pipelines.rows import TABLES, extract_batch
+from pipelines.store import CORE_TABLES as TABLES
 from pipelines.store import insert_frame, set_state
 
 Progress = Callable[[str], None]
@@ -32,8 +32,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "raw_documents": {
         "report_id": pl.String, "source_file": pl.String, "source_path": pl.String, "format": pl.String,
         "encoding": pl.String, "content_sha256": pl.String, "file_sha256": pl.String, "url": pl.String,
-        "title_hint": pl.String, "published_on_hint": pl.String, "n_chars": pl.Int32, "truncated": pl.Boolean,
-        "raw_text": pl.String, "clean_text": pl.String,
+        "title_hint": pl.String, "published_on_hint": pl.String, "n_chars": pl.Int32, "raw_n_chars": pl.Int32,
+        "truncated": pl.Boolean, "raw_text": pl.String, "clean_text": pl.String,
     },
     "rejected_files": {
         "source_file": pl.String, "source_path": pl.String, "reason": pl.String, "detail": pl.String,
@@ -126,8 +126,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         before = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
         # drop the rows of files that changed or went away; duplicates are re-derived below
         con.execute("DELETE FROM raw_documents WHERE split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)")
-        con.execute("DELETE FROM rejected_files WHERE reason = 'duplicate' "
-                    "OR split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)")
+        dropped = con.execute("DELETE FROM rejected_files WHERE reason = 'duplicate' "
+                              "OR split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)").fetchone()[0]
         con.execute("DROP TABLE _keep")
         summary.removed = before - con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
         seen = dict(con.execute("SELECT report_id, source_file FROM raw_documents").fetchall())
@@ -167,6 +167,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
             if n % 2000 == 0:
                 progress(f"raw: read {n}/{len(changed)} new or changed files")
         flush()
+        if changed or summary.removed or dropped:
+            mark_changed(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -189,7 +191,7 @@ def _document_row(rid: str, rec: SourceRecord) -> dict:
         "report_id": rid, "source_file": rec.source_file, "source_path": rec.source_path,
         "format": rec.fmt, "encoding": rec.encoding, "content_sha256": rec.content_sha256,
         "file_sha256": rec.file_sha256, "url": rec.url, "title_hint": rec.title,
-        "published_on_hint": rec.published_on, "n_chars": len(clean),
+        "published_on_hint": rec.published_on, "n_chars": len(clean), "raw_n_chars": len(rec.raw_text),
         "truncated": looks_truncated(clean), "raw_text": rec.raw_text, "clean_text": clean,
     }
 
@@ -232,6 +234,8 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
         "SELECT count(*) FROM reports WHERE report_id NOT IN (SELECT report_id FROM raw_documents)").fetchone()[0]
     for t in TABLES:
         con.execute(f'DELETE FROM "{t}" WHERE report_id NOT IN (SELECT report_id FROM raw_documents)')
+    if summary.removed or summary.full_rebuild or stored is None:
+        mark_changed(con)
     con.execute("COMMIT")
 
     todo = [r[0] for r in con.execute(
@@ -257,6 +261,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
             # reports last: a report row means all its other rows are there
             for t in ("sections", "quantities", "indicators", "terms", "reports"):
                 summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, frame(t, rows[t]))
+            mark_changed(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -267,18 +272,31 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     return summary
 
 
+def mark_changed(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that the warehouse content changed, so the next publish copies it."""
+    set_state(con, "content_id", os.urandom(8).hex())
+
+
+def _extract_batch(items: list[dict]) -> dict[str, list[dict]]:
+    # imported here: the extractors (jieba, the gazetteer) load only where documents are extracted,
+    # so a run with nothing new starts in a fraction of the time
+    from pipelines.rows import extract_batch
+
+    return extract_batch(items)
+
+
 def _run_batches(id_batches: list[list[str]], fetch: Callable[[list[str]], list[dict]],
                  workers: int) -> Iterator[dict[str, list[dict]]]:
     """Extract batch after batch, at most two batches per worker in flight (bounded memory)."""
     if workers <= 1 or len(id_batches) <= 1:
         for ids in id_batches:
-            yield extract_batch(fetch(ids))
+            yield _extract_batch(fetch(ids))
         return
     # forkserver: a clean child per worker, not a fork of a process that runs Dagster's threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
         pending: deque = deque()
         for ids in id_batches:
-            pending.append(pool.submit(extract_batch, fetch(ids)))
+            pending.append(pool.submit(_extract_batch, fetch(ids)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:

@@ -10,6 +10,7 @@ the old inode, which the pipeline never opens for writing).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -45,16 +46,42 @@ def connect(db: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnec
         con.close()
 
 
+def schema_sha256() -> str:
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sql_files("schema"))).hexdigest()
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     for path in sql_files("schema"):
         con.execute(path.read_text(encoding="utf-8"))
+    set_state(con, "schema_sha256", schema_sha256())
+
+
+def prepare_work_db(db: Path) -> None:
+    """Create the working database, or start it afresh when the table definitions changed.
+
+    It is the pipeline's private cache of the build (the published file is untouched until the
+    next publish), so a schema change rebuilds it rather than migrating it.
+    """
+    if db.exists():
+        with connect(db) as con:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            current = get_state(con, "schema_sha256") if "pipeline_state" in tables else None
+        if current != schema_sha256():
+            db.unlink()
+            Path(f"{db}.wal").unlink(missing_ok=True)
+    with connect(db) as con:
+        apply_schema(con)
 
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Create the analyst views; returns their names."""
     before = set(_views(con))
+    digest = hashlib.sha256()
     for path in sql_files("views"):
-        con.execute(path.read_text(encoding="utf-8"))
+        sql = path.read_text(encoding="utf-8")
+        digest.update(sql.encode())
+        con.execute(sql)
+    set_state(con, "views_sha256", digest.hexdigest())
     names = _views(con)
     return sorted(set(names) | before)
 
@@ -91,10 +118,25 @@ def table_counts(db: Path, tables: tuple[str, ...]) -> dict[str, int]:
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
-def publish(work_db: Path, warehouse: Path) -> Path:
-    """Copy the working database over the published warehouse atomically."""
+_STAMP = "SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM pipeline_state"
+
+
+def publish(work_db: Path, warehouse: Path) -> bool:
+    """Copy the working database over the published warehouse atomically.
+
+    Skipped (returns False) when the published file already holds this content: a run on an
+    unchanged folder then costs no copy of a warehouse that may be gigabytes.
+    """
     with connect(work_db) as con:
         con.execute("CHECKPOINT")  # fold the WAL into the file so the copy is complete
+        stamp = con.execute(_STAMP).fetchone()[0]
+    if warehouse.exists():
+        try:
+            with connect(warehouse, read_only=True) as pub:
+                if pub.execute(_STAMP).fetchone()[0] == stamp:
+                    return False
+        except (duckdb.Error, RuntimeError):
+            pass  # unreadable or foreign: replace it
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     tmp = warehouse.with_name(f".{warehouse.name}.{os.getpid()}.tmp")
     try:
@@ -106,4 +148,4 @@ def publish(work_db: Path, warehouse: Path) -> Path:
         tmp.unlink(missing_ok=True)
     # a stale WAL beside the published file would be replayed onto the new one
     Path(f"{warehouse}.wal").unlink(missing_ok=True)
-    return warehouse
+    return True

@@ -32,8 +32,8 @@ CORE_KEYS = [s.key.to_user_string() for s in CORE]
 def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scan the raw folder; decode new or changed files; record rejections and duplicates."""
     paths = warehouse.paths
+    store.prepare_work_db(paths.work_db)
     with store.connect(paths.work_db) as con:
-        store.apply_schema(con)
         s = stages.ingest(con, paths.raw_dir, context.log.info)
         checks = list(run_checks(con, RAW_KEYS))
     context.log.info(f"raw: {s.files} files ({s.files_unchanged} unchanged), {s.added} new documents, "
@@ -77,11 +77,13 @@ def analyst_views(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The DuckDB file analysts open: the working database, published by an atomic rename."""
     paths = warehouse.paths
-    target = store.publish(paths.work_db, paths.warehouse)
+    copied = store.publish(paths.work_db, paths.warehouse)
+    target = paths.warehouse
     tables = ("raw_documents", "rejected_files", *store.CORE_TABLES)
     built, published = store.table_counts(paths.work_db, tables), store.table_counts(target, tables)
-    context.log.info(f"published {target}: {published}")
+    context.log.info(f"published {target}: {published}" if copied else f"{target} already up to date: {published}")
     return dg.MaterializeResult(
-        metadata={"path": str(target), **published, "size_mb": round(target.stat().st_size / 2**20, 2)},
+        metadata={"path": str(target), "copied": copied, **published,
+                  "size_mb": round(target.stat().st_size / 2**20, 2)},
         check_results=[dg.AssetCheckResult(check_name="published_matches_build", passed=built == published,
                                            metadata={"built": str(built), "published": str(published)})])

@@ -44,7 +44,7 @@ CHECKS: list[Check] = [
           "SELECT source_file FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports)"),
     Check("sections", "section_spans_valid", "Section spans lie inside their report's text.", """
           SELECT s.report_id, s.position FROM sections s JOIN raw_documents d USING (report_id)
-          WHERE s.char_start < 0 OR s.char_end > length(d.clean_text) OR s.char_end < s.char_start"""),
+          WHERE s.char_start < 0 OR s.char_end > d.n_chars OR s.char_end < s.char_start"""),
     Check("indicators", "indicator_values_plausible", "Indicator values and years are in plausible ranges.", """
           SELECT indicator, measure, value, unit, year, evidence FROM indicators
           WHERE (value < 0 AND measure <> 'growth_pct')
@@ -56,8 +56,8 @@ CHECKS: list[Check] = [
     Check("indicators", "indicators_have_evidence",
           "Every fact carries its evidence sentence and a span inside its report's text.", """
           SELECT i.report_id, i.fact_no FROM indicators i JOIN raw_documents d USING (report_id)
-          WHERE coalesce(i.evidence, '') = '' OR i.char_start < 0 OR i.char_end > length(d.clean_text)
-             OR i.char_end <= i.char_start OR i.raw_char_end > length(d.raw_text)"""),
+          WHERE coalesce(i.evidence, '') = '' OR i.char_start < 0 OR i.char_end > d.n_chars
+             OR i.char_end <= i.char_start OR i.raw_char_end > d.raw_n_chars"""),
 ]
 
 

@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS raw_documents (
     url              VARCHAR,
     title_hint       VARCHAR,            -- title given by a scraper record
     published_on_hint VARCHAR,           -- date given by a scraper record
-    n_chars          INTEGER NOT NULL,
+    n_chars          INTEGER NOT NULL,   -- length of clean_text
+    raw_n_chars      INTEGER NOT NULL,   -- length of raw_text
     truncated        BOOLEAN NOT NULL,   -- text stops mid-sentence: kept, but flagged
     raw_text         VARCHAR NOT NULL,   -- decoded text, before cleaning (raw_char_* index it)
     clean_text       VARCHAR NOT NULL    -- cleaned text (char_start/char_end index it)
