@@ -138,3 +138,20 @@ def test_shipped_raw_folder_reads_without_rejections():
     recs = list(read_folder(Path(__file__).resolve().parent.parent / "raw"))
     assert all(isinstance(r, SourceRecord) for r in recs)
     assert len(recs) == 5 + 48 + 7
+
+
+def test_damaged_utf8_keeps_its_text_and_says_so(tmp_path):
+    data = bytearray(SEED.encode("utf-8"))
+    for pos in (1000, 4000, 7000):  # three flipped bytes inside multi-byte characters
+        data[pos] = 0xFF
+    cut = bytes(data)[:-1]  # and cut inside the last character
+    rec = _one(_write(tmp_path / "damaged.txt", cut))
+    assert isinstance(rec, SourceRecord)
+    lost = rec.raw_text.count("\ufffd")
+    assert 4 <= lost <= 12 and rec.encoding == f"utf-8 ({lost} damaged)"
+    assert "技术合同登记份数达3023份" in rec.raw_text and "七、下一步工作打算" in rec.raw_text
+
+
+def test_gbk_is_not_mistaken_for_damaged_utf8(tmp_path):
+    rec = _one(_write(tmp_path / "gbk.txt", SEED.replace("\xa0", " ").encode("gbk")))
+    assert rec.encoding == "gb18030" and "常德市科学技术局" in rec.raw_text

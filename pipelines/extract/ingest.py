@@ -79,8 +79,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         raise DecodeError("binary file (NUL bytes)")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # A UTF-8 file damaged in a few places (a cut download, flipped bytes) is still that
+        # text: keep it, with U+FFFD where bytes were lost, rather than read it as GB18030 garbage.
+        if exc.start > 0 or len(data) > 64:
+            text = data.decode("utf-8", errors="replace")
+            bad = text.count("\ufffd")
+            if bad <= max(2, len(data) // 200):  # at most 0.5 % of the bytes lost
+                return text, f"utf-8 ({bad} damaged)"
     best = from_bytes(data, cp_isolation=["gb18030", "gbk", "big5", "utf_16"]).best()
     if best is None:
         raise DecodeError("undecodable: no Chinese encoding fits these bytes")
