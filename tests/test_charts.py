@@ -184,9 +184,10 @@ def make_warehouse(path: Path) -> Path:
     for rid, region, level, year, doc_type in reports:
         sentences = [f"科技型指标{fig}。" for r, *_, fig in facts if r == rid]
         text = f"{region}{year}年报告。{''.join(sentences)}存在的问题：人才不足。下一步：加强创新。"
-        con.execute("INSERT INTO raw_documents VALUES "
-                    "(?, ?, ?, 'txt', 'utf-8', ?, ?, NULL, NULL, NULL, ?, false, ?, ?)",
-                    [rid, f"{rid}.txt", f"{rid}.txt", rid, rid, len(text), text, text])
+        con.execute("INSERT INTO raw_documents BY NAME SELECT ? AS report_id, ? AS source_file, ? AS source_path, "
+                    "'txt' AS format, 'utf-8' AS encoding, ? AS content_sha256, ? AS file_sha256, "
+                    "? AS n_chars, ? AS raw_n_chars, false AS truncated, ? AS raw_text, ? AS clean_text",
+                    [rid, f"{rid}.txt", f"{rid}.txt", rid, rid, len(text), len(text), text, text])
         con.execute("INSERT INTO reports (report_id, source_file, doc_type, region, admin_level, report_year, "
                     "content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [rid, f"{rid}.txt", doc_type, region, level, year, rid])
