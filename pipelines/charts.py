@@ -466,10 +466,11 @@ def category_labels() -> dict[str, str]:
     import re
     import tomllib
 
-    path = REPO / "pipelines" / "dictionaries" / "section_categories.toml"
+    from pipelines.extract.dictionaries import load_toml
+
     labels = dict(CATEGORY_LABELS)
     try:
-        cats = tomllib.loads(path.read_text(encoding="utf-8")).get("category", [])
+        cats = load_toml("section_categories.toml").get("category", [])
     except (OSError, tomllib.TOMLDecodeError):
         return labels  # the dictionary is optional here: fall back to the built-in labels
     for cat in cats:
