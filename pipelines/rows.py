@@ -1,15 +1,18 @@
 """Turn extraction results into table rows (one dict list per warehouse table).
 
-Runs in worker processes, so it takes and returns plain data only.
+Runs in worker processes, so it takes plain data and returns plain data or frames.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict  # vars() for the many small records: asdict deep-copies
 
+import polars as pl
+
 from pipelines.extract.ingest import make_document
 from pipelines.extract.report import extract_document
 from pipelines.store import CORE_TABLES as TABLES
+from pipelines.tables import frame
 
 
 def extract_rows(item: dict) -> dict[str, list[dict]]:
@@ -46,9 +49,14 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
             "terms": terms}
 
 
-def extract_batch(items: list[dict]) -> dict[str, list[dict]]:
+def extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:
+    """One frame per core table for a batch of documents.
+
+    Frames, not row dicts, cross back to the loading process: a frame pickles as Arrow
+    buffers, ~10x cheaper than a million small dicts, and the conversion runs in the worker.
+    """
     out: dict[str, list[dict]] = {t: [] for t in TABLES}
     for item in items:
         for table, rows in extract_rows(item).items():
             out[table].extend(rows)
-    return out
+    return {t: frame(t, rows) for t, rows in out.items()}

@@ -25,52 +25,9 @@ from pipelines.extract.dictionaries import DICTIONARIES
 from pipelines.extract.ingest import Rejection, SourceRecord, list_raw_files, read_file, sha256
 from pipelines.store import CORE_TABLES as TABLES
 from pipelines.store import insert_frame, set_state
+from pipelines.tables import frame
 
 Progress = Callable[[str], None]
-
-SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "raw_documents": {
-        "report_id": pl.String, "source_file": pl.String, "source_path": pl.String, "format": pl.String,
-        "encoding": pl.String, "content_sha256": pl.String, "file_sha256": pl.String, "url": pl.String,
-        "title_hint": pl.String, "published_on_hint": pl.String, "n_chars": pl.Int32, "raw_n_chars": pl.Int32,
-        "truncated": pl.Boolean, "raw_text": pl.String, "clean_text": pl.String,
-    },
-    "rejected_files": {
-        "source_file": pl.String, "source_path": pl.String, "reason": pl.String, "detail": pl.String,
-        "duplicate_of": pl.String, "file_sha256": pl.String,
-    },
-    "reports": {
-        "report_id": pl.String, "source_file": pl.String, "doc_type": pl.String, "issuer": pl.String,
-        "region": pl.String, "province": pl.String, "admin_level": pl.String, "adcode": pl.String,
-        "report_year": pl.Int32, "published_on": pl.String, "signed_on": pl.String, "title": pl.String,
-        "url": pl.String, "region_source": pl.String, "language": pl.String, "n_chars": pl.Int32,
-        "truncated": pl.Boolean, "content_sha256": pl.String,
-    },
-    "sections": {
-        "report_id": pl.String, "position": pl.Int32, "level": pl.Int32, "parent_position": pl.Int32,
-        "marker": pl.String, "heading": pl.String, "category": pl.String, "body": pl.String,
-        "char_start": pl.Int32, "char_end": pl.Int32,
-    },
-    "quantities": {
-        "report_id": pl.String, "position": pl.Int32, "value": pl.Float64, "value_high": pl.Float64,
-        "unit": pl.String, "number_text": pl.String, "approx": pl.String, "sentence": pl.String,
-        "section_position": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
-        "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
-    },
-    "indicators": {
-        "report_id": pl.String, "fact_no": pl.Int32, "indicator": pl.String, "measure": pl.String,
-        "value": pl.Float64, "unit": pl.String, "year": pl.Int32, "approx": pl.String, "cue": pl.String,
-        "rule": pl.String, "evidence": pl.String, "section_position": pl.Int32, "char_start": pl.Int32,
-        "char_end": pl.Int32, "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
-    },
-    "terms": {"report_id": pl.String, "section_position": pl.Int32, "term": pl.String, "count": pl.Int32},
-}
-
-
-def frame(table: str, rows: list[dict]) -> pl.DataFrame:
-    schema = SCHEMAS[table]
-    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
-
 
 def _quiet(msg: str) -> None:
     pass
@@ -262,13 +219,13 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
         try:
             # reports last: a report row means all its other rows are there
             for t in ("sections", "quantities", "indicators", "terms", "reports"):
-                summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, frame(t, rows[t]))
+                summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, rows[t])
             mark_changed(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        done += len(rows["reports"])
+        done += rows["reports"].height
         progress(f"extract: {done}/{len(todo)} documents")
     summary.extracted = done
     return summary
@@ -279,7 +236,7 @@ def mark_changed(con: duckdb.DuckDBPyConnection) -> None:
     set_state(con, "content_id", os.urandom(8).hex())
 
 
-def _extract_batch(items: list[dict]) -> dict[str, list[dict]]:
+def _extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:
     # imported here: the extractors (jieba, the gazetteer) load only where documents are extracted,
     # so a run with nothing new starts in a fraction of the time
     from pipelines.rows import extract_batch
@@ -288,7 +245,7 @@ def _extract_batch(items: list[dict]) -> dict[str, list[dict]]:
 
 
 def _run_batches(id_batches: list[list[str]], fetch: Callable[[list[str]], list[dict]],
-                 workers: int) -> Iterator[dict[str, list[dict]]]:
+                 workers: int) -> Iterator[dict[str, pl.DataFrame]]:
     """Extract batch after batch, at most two batches per worker in flight (bounded memory)."""
     if workers <= 1 or len(id_batches) <= 1:
         for ids in id_batches:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from pipelines.extract.clean import is_traditional, to_simplified
 from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date
@@ -250,18 +250,34 @@ def _groups(ms: list[Mention]) -> list[list[Mention]]:
     return out
 
 
-def _context_regions(page: _Page, url_regions: list[Region]) -> list[Region]:
-    ms = find_mentions(page.text[:20000])
-    ctx = [m.regions[0] for m in ms if len(m.regions) == 1]
-    return ctx + url_regions
+BODY_SPAN = 20000  # characters of the page searched for place names
 
 
-def _disambiguate(cands: list[Region], context: list[Region]) -> Region | None:
+class _Context:
+    """The page's unambiguous place names, found only if a name needs disambiguating.
+
+    Most reports name their area in the title or the opening line, so the scan of the body
+    is skipped for them; when it is needed, it runs once and serves the body count too.
+    """
+
+    def __init__(self, page: _Page, url_regions: list[Region]) -> None:
+        self.page, self.url_regions = page, url_regions
+
+    @cached_property
+    def mentions(self) -> list[Mention]:
+        return find_mentions(self.page.text[:BODY_SPAN])
+
+    @cached_property
+    def regions(self) -> list[Region]:
+        return [m.regions[0] for m in self.mentions if len(m.regions) == 1] + self.url_regions
+
+
+def _disambiguate(cands: list[Region], context: _Context) -> Region | None:
     if len(cands) == 1:
         return cands[0]
     scored = Counter()
     for c in cands:
-        for ctx in context:
+        for ctx in context.regions:
             if ctx.adcode != c.adcode and is_within(c, ctx):
                 scored[c.adcode] += 1
     if scored:
@@ -271,7 +287,7 @@ def _disambiguate(cands: list[Region], context: list[Region]) -> Region | None:
     return None
 
 
-def _strong_pick(s: str, level: str | None, context: list[Region], loose: bool = True) -> Region | None:
+def _strong_pick(s: str, level: str | None, context: _Context, loose: bool = True) -> Region | None:
     inst = tuple(_cues()["region"]["institution_suffixes"])
     for g in _groups(find_mentions(s, loose=loose)):
         if s.startswith(inst, g[-1].end):
@@ -327,7 +343,7 @@ def _zone(page: _Page) -> tuple[str, Region] | None:
 
 def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
             url_regions: list[Region]) -> _Pick:
-    context = _context_regions(page, url_regions)
+    context = _Context(page, url_regions)
     zone = _zone(page)
     if zone:
         return _Pick(zone[0], None, "zone", zone[1].province)
@@ -355,10 +371,10 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
 
     # the body: how often each area is named, institutions (宁波大学) counting little
     inst = tuple(_cues()["region"]["institution_suffixes"])
-    body = page.text[:20000]
+    body = page.text[:BODY_SPAN]
     scores: Counter[str] = Counter()
     regs: dict[str, Region] = {}
-    for m in find_mentions(body):
+    for m in context.mentions:
         w = 1.0 if m.full else 0.8
         if body.startswith(inst, m.end):
             w = 0.2

@@ -6,8 +6,8 @@ not three. Stop words (``dictionaries/stopwords.txt``) drop function words and t
 boilerplate verbs. Numbers, punctuation and single characters never count.
 
 Each token is counted once, in the innermost section whose span holds it (None: text before
-the first heading). The whole document is segmented in one pass; per token the only extra
-work is a set lookup and a pointer step, so throughput stays at jieba's own (~1 MB/s).
+the first heading). The whole document is segmented in one pass, so a section boundary
+never changes how a word is cut, and throughput stays at jieba's own (~1 MB/s).
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from bisect import bisect_left
 from collections import Counter
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,20 +102,19 @@ def extract_terms(doc: Document, sections: list[Section]) -> list[TermCount]:
     text = doc.simplified
     keep, stop = user_terms(), stopwords()
     runs = _owners(sections, len(text))
+    tokens = tokenizer().lcut(text, HMM=True)
+    # Counting is done per run of one owner on slices of the token list, in C (accumulate,
+    # bisect, Counter): a Python step per token cost ~20 % on top of jieba itself.
+    starts = [0, *accumulate(map(len, tokens))][:-1]
+    cuts = [bisect_left(starts, start) for start, _ in runs[1:]] + [len(tokens)]
     counts: Counter[tuple[int | None, str]] = Counter()
-    i, nruns = 0, len(runs)
-    owner = runs[0][1]
-    next_start = runs[1][0] if nruns > 1 else len(text) + 1
-    pos = 0
-    for tok in tokenizer().cut(text, HMM=True):
-        while pos >= next_start:  # tokens come in order: step through the runs
-            i += 1
-            owner = runs[i][1]
-            next_start = runs[i + 1][0] if i + 1 < nruns else len(text) + 1
-        pos += len(tok)
-        if len(tok) < 2 or tok in stop:
-            continue
-        if tok[0].isalpha() or tok in keep:  # drops 2023, 3.5%, ——, ……
-            counts[owner, tok] += 1
+    lo = 0
+    for (_, owner), hi in zip(runs, cuts, strict=True):
+        for tok, c in Counter(tokens[lo:hi]).items():
+            if len(tok) < 2 or tok in stop:
+                continue
+            if tok[0].isalpha() or tok in keep:  # drops 2023, 3.5%, ——, ……
+                counts[owner, tok] += c
+        lo = hi
     return [TermCount(term=t, count=c, section_position=p)
             for (p, t), c in sorted(counts.items(), key=lambda kv: (kv[0][0] or 0, -kv[1], kv[0][1]))]
