@@ -9,6 +9,7 @@ Dagster instance of $DAGSTER_HOME (default ``.dagster_home/``), so it shows in `
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -77,4 +78,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Everything is closed and flushed by now (the Dagster instance, DuckDB, the worker pool);
+    # tearing down the interpreter's ~3,000 modules would add ~0.6 s to every run.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

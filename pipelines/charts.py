@@ -89,7 +89,8 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = No
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows per table: the first thing to look at on a warehouse that is still filling in."""
     names = [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name").fetchall()]
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+        "AND table_name NOT LIKE 'pipeline\\_%' ESCAPE '\\' ORDER BY table_name").fetchall()]
     return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
 

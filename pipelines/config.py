@@ -16,13 +16,36 @@ class Paths:
     warehouse: Path  # the published file analysts open (read-only)
 
     @property
+    def builds(self) -> tuple[Path, Path]:
+        """The pipeline's two build files; the published warehouse is a hard link to one."""
+        d = self.warehouse.parent / ".build"
+        return d / f"{self.warehouse.stem}.a.duckdb", d / f"{self.warehouse.stem}.b.duckdb"
+
+    @property
+    def published_build(self) -> Path | None:
+        """The build file the warehouse is a link to (same inode), or None."""
+        try:
+            pub = self.warehouse.stat()
+        except OSError:
+            return None
+        for b in self.builds:
+            try:
+                st = b.stat()
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) == (pub.st_dev, pub.st_ino):
+                return b
+        return None
+
+    @property
     def work_db(self) -> Path:
-        """The pipeline's own working database: only the pipeline ever opens it.
+        """The build file a run writes: the one that is not published.
 
         Readers never see it, so a load never waits on an analyst's lock and an analyst
-        never sees half a load; it is published by copy + atomic rename.
+        never sees half a load.
         """
-        return self.warehouse.parent / ".build" / f"{self.warehouse.stem}.work.duckdb"
+        a, b = self.builds
+        return b if self.published_build == a else a
 
     @classmethod
     def from_env(cls, raw_dir: str | os.PathLike | None = None, warehouse: str | os.PathLike | None = None) -> Paths:

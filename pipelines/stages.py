@@ -22,10 +22,10 @@ import polars as pl
 
 from pipelines.extract.clean import clean_text, looks_truncated
 from pipelines.extract.dictionaries import DICTIONARIES
-from pipelines.extract.ingest import Rejection, SourceRecord, list_raw_files, read_file, sha256
+from pipelines.extract.ingest import Rejection, SourceRecord, read_file, scan_raw_files, sha256
 from pipelines.store import CORE_TABLES as TABLES
-from pipelines.store import insert_frame, set_state
-from pipelines.tables import frame
+from pipelines.store import connect, insert_frame, set_state
+from pipelines.tables import SCHEMAS, frame
 
 Progress = Callable[[str], None]
 
@@ -59,16 +59,24 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         "SELECT source_path, file_sha256, format FROM raw_documents").fetchall()}
     known |= {(p.split(":")[0], h) for p, h in con.execute(
         "SELECT source_path, file_sha256 FROM rejected_files WHERE reason <> 'duplicate'").fetchall()}
-    paths = list_raw_files(raw_dir)
-    summary.files = len(paths)
+    # size and mtime as of the last run: a file with both unchanged keeps its hash unread
+    stats = {p: (size, mtime, h) for p, size, mtime, h in con.execute("SELECT * FROM raw_files").fetchall()}
+    files = scan_raw_files(raw_dir)
+    summary.files = len(files)
     keep_paths: list[str] = []
     changed: list[Path] = []
-    for path in paths:
-        rel = str(path.relative_to(raw_dir))
+    listing: list[tuple[str, int, int, str]] = []
+    for rel, st in files:
+        path = raw_dir / rel
         try:
-            # hashed now, read again below only if changed: holding the bytes of every changed
-            # file until then would make memory grow with the corpus
-            fsha = sha256(path.read_bytes())
+            last = stats.get(rel)
+            if last is not None and last[:2] == (st.st_size, st.st_mtime_ns):
+                fsha = last[2]
+            else:
+                # hashed now, read again below only if changed: holding the bytes of every
+                # changed file until then would make memory grow with the corpus
+                fsha = sha256(path.read_bytes())
+            listing.append((rel, st.st_size, st.st_mtime_ns, fsha))
         except OSError:
             fsha = None
         if (rel, fsha) in known:
@@ -82,9 +90,14 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         con.execute("CREATE OR REPLACE TEMP TABLE _keep(path VARCHAR)")
         if keep_paths:
             insert_frame(con, "_keep", pl.DataFrame({"path": keep_paths}))
+        if {rel: rest for rel, *rest in listing} != {rel: list(v) for rel, v in stats.items()}:
+            con.execute("DELETE FROM raw_files")
+            insert_frame(con, "raw_files", pl.DataFrame(listing, orient="row", schema=SCHEMAS["raw_files"]))
         before = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
         # drop the rows of files that changed or went away; duplicates are re-derived below
-        con.execute("DELETE FROM raw_documents WHERE split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)")
+        gone = "FROM raw_documents WHERE split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)"
+        record_changes(con, f"SELECT report_id {gone}")
+        con.execute(f"DELETE {gone}")
         dropped = con.execute("DELETE FROM rejected_files WHERE reason = 'duplicate' "
                               "OR split_part(source_path, ':', 1) NOT IN (SELECT path FROM _keep)").fetchone()[0]
         con.execute("DROP TABLE _keep")
@@ -96,6 +109,7 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
 
         def flush() -> None:
             insert_frame(con, "raw_documents", frame("raw_documents", docs))
+            record_changes(con, [d["report_id"] for d in docs])
             insert_frame(con, "rejected_files", frame("rejected_files", rejected))
             summary.added += len(docs)
             docs.clear()
@@ -137,6 +151,20 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         summary.reasons[reason] = n
     summary.rejected = sum(summary.reasons.values())
     return summary
+
+
+def folder_changed(raw_dir: Path, warehouse: Path) -> bool:
+    """Whether any file was added, removed or touched since ``warehouse`` was built (by stat)."""
+    if not raw_dir.is_dir():
+        return False
+    try:
+        with connect(warehouse, read_only=True) as con:
+            last = {r[0]: (r[1], r[2]) for r in con.execute(
+                "SELECT source_path, size_bytes, mtime_ns FROM raw_files").fetchall()}
+    except (duckdb.Error, RuntimeError, OSError):
+        return True  # no warehouse yet, or an older one
+    now = {rel: (st.st_size, st.st_mtime_ns) for rel, st in scan_raw_files(raw_dir)}
+    return now != last
 
 
 def _rejection_row(r: Rejection) -> dict:
@@ -186,14 +214,23 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     con.execute("BEGIN")
     if stored is None or stored[0] != version:
         summary.full_rebuild = stored is not None
+        record_changes(con, "SELECT report_id FROM reports")
         for t in TABLES:
             con.execute(f'DELETE FROM "{t}"')
         set_state(con, "extractor_version", version)
-    summary.removed = con.execute(
-        "SELECT count(*) FROM reports WHERE report_id NOT IN (SELECT report_id FROM raw_documents)").fetchone()[0]
+    # rows of reports whose text is gone, or now comes from a file of another name (a rename:
+    # same report_id, and the report is extracted again under its new name)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _stale AS
+        SELECT r.report_id, d.report_id IS NULL AS gone FROM reports r LEFT JOIN raw_documents d USING (report_id)
+        WHERE d.report_id IS NULL OR d.source_file <> r.source_file""")
+    summary.removed, stale = con.execute("SELECT count(*) FILTER (gone), count(*) FROM _stale").fetchone()
+    if stale:
+        record_changes(con, "SELECT report_id FROM _stale")
     for t in TABLES:
-        con.execute(f'DELETE FROM "{t}" WHERE report_id NOT IN (SELECT report_id FROM raw_documents)')
-    if summary.removed or summary.full_rebuild or stored is None:
+        con.execute(f'DELETE FROM "{t}" WHERE report_id NOT IN (SELECT report_id FROM raw_documents) '
+                    "OR report_id IN (SELECT report_id FROM _stale)")
+    con.execute("DROP TABLE _stale")
+    if stale or summary.full_rebuild or stored is None:
         mark_changed(con)
     con.execute("COMMIT")
 
@@ -201,6 +238,9 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
         "SELECT report_id FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports) "
         "ORDER BY source_path").fetchall()]
     if not todo:
+        pool = _take_pool()
+        if pool is not None:  # warmed for files that turned out to be duplicates or rejects
+            pool.shutdown(cancel_futures=True)
         progress("extract: nothing new")
         return summary
     workers = workers or min(os.cpu_count() or 1, 4)
@@ -220,6 +260,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
             # reports last: a report row means all its other rows are there
             for t in ("sections", "quantities", "indicators", "terms", "reports"):
                 summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, rows[t])
+            record_changes(con, rows["reports"]["report_id"].to_list())
             mark_changed(con)
             con.execute("COMMIT")
         except BaseException:
@@ -236,6 +277,14 @@ def mark_changed(con: duckdb.DuckDBPyConnection) -> None:
     set_state(con, "content_id", os.urandom(8).hex())
 
 
+def record_changes(con: duckdb.DuckDBPyConnection, report_ids: list[str] | str) -> None:
+    """Add reports (a list, or a query returning ``report_id``) to this build's delta."""
+    if isinstance(report_ids, str):
+        con.execute(f"INSERT INTO pipeline_changes {report_ids}")
+    elif report_ids:
+        con.execute("INSERT INTO pipeline_changes SELECT unnest(?::VARCHAR[])", [report_ids])
+
+
 def _extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:
     # imported here: the extractors (jieba, the gazetteer) load only where documents are extracted,
     # so a run with nothing new starts in a fraction of the time
@@ -244,15 +293,45 @@ def _extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:
     return extract_batch(items)
 
 
+_pool: ProcessPoolExecutor | None = None  # started early by warm_up(), used by the next extract()
+
+
+def _warm() -> None:
+    from pipelines.rows import warm_up
+
+    warm_up()
+
+
+def warm_up(workers: int | None = None) -> None:
+    """Start an extraction worker now and have it load the extractors and dictionaries (~1.5 s).
+
+    Called at the start of a run whose raw folder changed, so the loading overlaps the
+    raw step instead of delaying the first extraction; a run with nothing new never pays it.
+    """
+    global _pool
+    if _pool is None:
+        workers = workers or min(os.cpu_count() or 1, 4)
+        # forkserver: a clean child per worker, not a fork of a process that runs Dagster's
+        # threads; workers start on demand, so this starts one
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+        _pool.submit(_warm)
+
+
+def _take_pool() -> ProcessPoolExecutor | None:
+    global _pool
+    pool, _pool = _pool, None
+    return pool
+
+
 def _run_batches(id_batches: list[list[str]], fetch: Callable[[list[str]], list[dict]],
                  workers: int) -> Iterator[dict[str, pl.DataFrame]]:
     """Extract batch after batch, at most two batches per worker in flight (bounded memory)."""
-    if workers <= 1 or len(id_batches) <= 1:
-        for ids in id_batches:
+    pool = _take_pool()
+    if pool is None and (workers <= 1 or len(id_batches) <= 1):
+        for ids in id_batches:  # one batch: no worker is worth starting for it
             yield _extract_batch(fetch(ids))
         return
-    # forkserver: a clean child per worker, not a fork of a process that runs Dagster's threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
+    with pool or ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
         pending: deque = deque()
         for ids in id_batches:
             pending.append(pool.submit(_extract_batch, fetch(ids)))

@@ -43,6 +43,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "rule": pl.String, "evidence": pl.String, "section_position": pl.Int32, "char_start": pl.Int32,
         "char_end": pl.Int32, "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
     },
+    "raw_files": {"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "file_sha256": pl.String},
     "terms": {"report_id": pl.String, "section_position": pl.Int32, "term": pl.String, "count": pl.Int32},
 }
 

@@ -89,6 +89,31 @@ def test_reader_holding_the_warehouse_does_not_block_a_load(setup):
     assert out.strip() == f"reader saw {len(SEEDS)}"
 
 
+def test_reader_on_an_old_build_does_not_block_the_run_after_next(setup):
+    """Two loads while one reader holds the first warehouse: the second load's own build file
+    is the one the reader holds, so it writes a fresh copy instead of waiting on the lock."""
+    raw, wh, home = setup
+    stop = wh.parent / "stop-reader"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(wh), str(stop)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "ready"
+        held = wh.stat().st_ino
+        _variants(raw, 2)
+        build_warehouse(raw, wh, home)
+        assert _count(wh) == len(SEEDS) + 2
+        _variants(raw, 4)
+        build_warehouse(raw, wh, home)
+        assert _count(wh) == len(SEEDS) + 4
+        assert wh.stat().st_ino != held
+        stop.touch()
+        out, err = reader.communicate(timeout=60)
+    finally:
+        reader.kill()
+    assert reader.returncode == 0, err
+    assert out.strip() == f"reader saw {len(SEEDS)}"
+
+
 def test_killed_run_leaves_previous_warehouse_intact_and_next_run_recovers(setup):
     raw, wh, home = setup
     before = wh.read_bytes()

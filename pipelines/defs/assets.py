@@ -32,7 +32,11 @@ CORE_KEYS = [s.key.to_user_string() for s in CORE]
 def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scan the raw folder; decode new or changed files; record rejections and duplicates."""
     paths = warehouse.paths
-    store.prepare_work_db(paths.work_db)
+    if stages.folder_changed(paths.raw_dir, paths.warehouse):
+        # start loading the extractors in a worker now: it overlaps the rest of the raw step
+        stages.warm_up(warehouse.workers or None)
+    how = store.prepare_work_db(paths)
+    context.log.info(f"build file {paths.work_db.name}: {how}")
     with store.connect(paths.work_db) as con:
         s = stages.ingest(con, paths.raw_dir, context.log.info)
         checks = list(run_checks(con, RAW_KEYS))
@@ -75,12 +79,13 @@ def analyst_views(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     "published_matches_build", asset="published_warehouse",
     description="The published file opens read-only and holds the same rows as the build.")])
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """The DuckDB file analysts open: the working database, published by an atomic rename."""
+    """The DuckDB file analysts open: this run's build file, linked in by an atomic rename."""
     paths = warehouse.paths
-    copied = store.publish(paths.work_db, paths.warehouse)
+    work = paths.work_db  # before publishing: afterwards it is the published one
+    copied = store.publish(paths)
     target = paths.warehouse
     tables = ("raw_documents", "rejected_files", *store.CORE_TABLES)
-    built, published = store.table_counts(paths.work_db, tables), store.table_counts(target, tables)
+    built, published = store.table_counts(work, tables), store.table_counts(target, tables)
     context.log.info(f"published {target}: {published}" if copied else f"{target} already up to date: {published}")
     return dg.MaterializeResult(
         metadata={"path": str(target), "copied": copied, **published,

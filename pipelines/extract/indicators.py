@@ -419,7 +419,6 @@ def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
     d = _dict()
     simp = doc.simplified
     targets = _target_spans(sections, simp)
-    pre_ok = _pre_with_region(meta.region)
     ends = sentence_bounds(simp)
     by_sentence: dict[tuple[int, int], list[Quantity]] = {}
     for q in quantities:
@@ -430,6 +429,7 @@ def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
         hits = _find_hits(d, simp, s0, s1)
         if not hits:
             continue
+        pre_ok = _pre_with_region(meta.region)  # compiled per region, and only where a cue is met
         qs.sort(key=lambda q: q.char_start)
         chunks = _chunks(simp, s0, s1)
         done: set[int] = set()

@@ -30,3 +30,13 @@ CREATE TABLE IF NOT EXISTS rejected_files (
     duplicate_of     VARCHAR,            -- source_file of the report kept, for reason = 'duplicate'
     file_sha256      VARCHAR
 );
+
+-- The files of the raw folder at the last run, with size, modification time and hash: a
+-- file whose size and mtime are unchanged is not read again to know it is unchanged (the
+-- rule of git and rsync), so a run over a large unchanged folder costs one stat per file.
+CREATE TABLE IF NOT EXISTS raw_files (
+    source_path      VARCHAR PRIMARY KEY,   -- path under the raw folder
+    size_bytes       BIGINT NOT NULL,
+    mtime_ns         BIGINT NOT NULL,
+    file_sha256      VARCHAR NOT NULL
+);

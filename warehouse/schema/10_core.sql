@@ -81,8 +81,14 @@ CREATE TABLE IF NOT EXISTS terms (
     count            INTEGER NOT NULL
 );
 
--- Bookkeeping of the pipeline itself (extractor version, last run).
+-- Bookkeeping of the pipeline itself (extractor version, content id of the build, ...).
 CREATE TABLE IF NOT EXISTS pipeline_state (
     key              VARCHAR PRIMARY KEY,
     value            VARCHAR
+);
+
+-- The reports the latest build added, changed or removed (its delta): the pipeline copies
+-- them into its second build file instead of copying the whole warehouse (see store.py).
+CREATE TABLE IF NOT EXISTS pipeline_changes (
+    report_id        VARCHAR NOT NULL
 );

@@ -1,0 +1,115 @@
+"""The two build files behind the published warehouse: each run applies the last run's delta
+to the stale file instead of copying the warehouse, and the result is always what a fresh
+build of the same folder gives. Real reports, real Dagster runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import RAW, SEEDS
+from test_pipeline import run
+
+from pipelines import store
+from pipelines.config import Paths
+
+pytestmark = pytest.mark.slow
+
+# everything but the bookkeeping, which says how a build was made rather than what it holds
+TABLES = ("raw_files", "raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "terms")
+FULL = sorted((RAW / "corpus" / "full").glob("*.txt"))
+
+
+def snapshot(wh: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
+    finally:
+        con.close()
+
+
+def published_inode(paths: Paths) -> int:
+    return paths.warehouse.stat().st_ino
+
+
+def test_incremental_runs_equal_a_fresh_build(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for p in SEEDS:
+        shutil.copy(p, raw / p.name)
+    paths = Paths(raw, tmp_path / "wh" / "reports.duckdb")
+
+    run(raw, paths.warehouse)
+    first = paths.published_build
+    assert first is not None  # the published file is one of the two build files, not a copy
+
+    shutil.copy(FULL[0], raw / FULL[0].name)  # add
+    run(raw, paths.warehouse)  # the second file starts as a copy of the first
+    assert paths.published_build not in (None, first)
+
+    shutil.copy(FULL[1], raw / FULL[1].name)  # add
+    (raw / SEEDS[0].name).unlink()  # remove
+    os.rename(raw / SEEDS[1].name, raw / "renamed.txt")  # same text, new name
+    changed = raw / SEEDS[2].name
+    changed.write_text(changed.read_text(encoding="utf-8").replace("科技", "科學技術", 1), encoding="utf-8")
+    with store.connect(paths.published_build, read_only=True) as con:
+        last_delta = con.execute("SELECT count(DISTINCT report_id) FROM pipeline_changes").fetchone()[0]
+    assert last_delta == 1  # the second run changed one report
+    assert store.prepare_work_db(paths) == "delta of 1 reports"  # what the next run will do
+    run(raw, paths.warehouse)
+    assert paths.published_build == first
+
+    inode = published_inode(paths)
+    run(raw, paths.warehouse)  # nothing changed: readers stay on the same file
+    assert published_inode(paths) == inode
+
+    fresh = tmp_path / "fresh" / "reports.duckdb"
+    run(raw, fresh)
+    got, want = snapshot(paths.warehouse), snapshot(fresh)
+    assert {t: len(v) for t, v in got.items()} == {t: len(v) for t, v in want.items()}
+    assert got == want
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT source_file FROM reports").fetchall()}
+    finally:
+        con.close()
+    assert "renamed.txt" in names and SEEDS[0].name not in names and FULL[1].name in names
+
+
+def test_a_large_delta_copies_the_file_instead(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SEEDS[0], raw / SEEDS[0].name)
+    paths = Paths(raw, tmp_path / "wh" / "reports.duckdb")
+    run(raw, paths.warehouse)
+    run(raw, paths.warehouse)
+    for i in range(store.MIN_DELTA + 1):  # more reports than a delta is worth: the file is copied
+        seed = SEEDS[i % len(SEEDS)]
+        (raw / f"variant_{i:03d}.txt").write_text(f"第{i}号转载\n" + seed.read_text(encoding="utf-8"), encoding="utf-8")
+    run(raw, paths.warehouse)
+    assert store.prepare_work_db(paths) == "copied"
+
+
+def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for p in SEEDS:
+        shutil.copy(p, raw / p.name)
+    paths = Paths(raw, tmp_path / "wh" / "reports.duckdb")
+    run(raw, paths.warehouse)
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def spy(self: Path) -> bytes:
+        if raw in self.parents:
+            read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    touched = raw / SEEDS[3].name
+    touched.write_bytes(touched.read_bytes())  # same bytes, new mtime: read and hashed again
+    run(raw, paths.warehouse)
+    assert set(read) == {touched.name}
