@@ -1,6 +1,6 @@
 """The scale benchmark: build a warehouse from a large realistic corpus through `make run`'s code path.
 
-    python -m benchmarks.run [--reports N] [--large] [--keep]
+    python -m benchmarks.run [--reports N] [--large] [--keep] [--raw-only]
 
 Writes ``benchmarks/results/latest.json`` (and a copy named after the corpus size) with
 reports, mb, seconds, peak_rss_mb, jieba_seconds, ratio_to_jieba, noop_seconds,
@@ -63,11 +63,22 @@ def _tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
-def timed_build(raw: Path, wh: Path, home: Path) -> tuple[float, float, str]:
-    """Run `python -m pipelines build`; returns (seconds, peak RSS of the process tree in MB, output)."""
+RAW_ONLY = """
+import sys
+from pathlib import Path
+from pipelines import stages, store
+db = Path(sys.argv[2])
+with store.connect(db) as con:
+    store.apply_schema(con)
+    print(stages.ingest(con, Path(sys.argv[1]), print))
+"""
+
+
+def timed_build(raw: Path, wh: Path, home: Path, argv: list[str] | None = None) -> tuple[float, float, str]:
+    """Run `python -m pipelines build` (or ``argv``); returns (seconds, peak RSS of the process tree in MB, output)."""
     env = {**os.environ, "GOVREPORTS_RAW_DIR": str(raw), "GOVREPORTS_WAREHOUSE": str(wh), "DAGSTER_HOME": str(home)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines", "build"], cwd=REPO, env=env,
+    proc = subprocess.Popen(argv or [sys.executable, "-m", "pipelines", "build"], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0.0
     lines: list[str] = []
@@ -95,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reports", type=int, default=10_000)
     ap.add_argument("--large", action="store_true", help="100,000 reports")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpus and warehouse")
+    ap.add_argument("--raw-only", action="store_true",
+                    help="time and measure only the raw layer (read, decode, clean, load) into a scratch file")
     args = ap.parse_args(argv)
     n = 100_000 if args.large else args.reports
 
@@ -115,6 +128,19 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     subprocess.run([str(Path(sys.executable).parent / "dagster"), "instance", "migrate"],
                    env={**os.environ, "DAGSTER_HOME": str(home)}, check=True, capture_output=True)
+
+    if args.raw_only:
+        scratch = work / "raw_only" / "raw.duckdb"
+        shutil.rmtree(scratch.parent, ignore_errors=True)
+        scratch.parent.mkdir(parents=True)
+        seconds, peak, _ = timed_build(raw, wh, home, [sys.executable, "-c", RAW_ONLY, str(raw), str(scratch)])
+        result = {"reports": n, "mb": round(mb, 1), "raw_layer_seconds": round(seconds, 1),
+                  "raw_layer_peak_rss_mb": round(peak), "when": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"raw_only_n{n}.json").write_text(json.dumps(result, indent=1) + "\n")
+        print(json.dumps(result, indent=1))
+        shutil.rmtree(scratch.parent, ignore_errors=True)
+        return 0
 
     print(f"full build: {n} reports, {mb:.1f} MB", flush=True)
     seconds, peak, _ = timed_build(raw, wh, home)

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import store
 from pipelines.extract.clean import clean_text, looks_truncated
 from pipelines.extract.dictionaries import DICTIONARIES
 from pipelines.extract.ingest import Rejection, SourceRecord, read_file, scan_raw_files, sha256
@@ -108,12 +109,20 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         rejected: list[dict] = []
 
         def flush() -> None:
+            if not docs and not rejected:
+                return
             insert_frame(con, "raw_documents", frame("raw_documents", docs))
             record_changes(con, [d["report_id"] for d in docs])
             insert_frame(con, "rejected_files", frame("rejected_files", rejected))
             summary.added += len(docs)
             docs.clear()
             rejected.clear()
+            # one transaction per batch: DuckDB keeps a transaction's new rows in memory, so a
+            # single one made the load grow with the corpus (3 GB at 100,000 reports). A run
+            # killed half way keeps what it committed; the next run reads only the rest.
+            mark_changed(con)
+            con.execute("COMMIT")
+            con.execute("BEGIN")
 
         for n, path in enumerate(changed, 1):
             for rec in read_file(path, raw_dir):
@@ -234,27 +243,26 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
         mark_changed(con)
     con.execute("COMMIT")
 
-    todo = [r[0] for r in con.execute(
-        "SELECT report_id FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports) "
-        "ORDER BY source_path").fetchall()]
-    if not todo:
+    pending = "FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports)"
+    n_todo = con.execute(f"SELECT count(*) {pending}").fetchone()[0]
+    if not n_todo:
         pool = _take_pool()
         if pool is not None:  # warmed for files that turned out to be duplicates or rejects
             pool.shutdown(cancel_futures=True)
         progress("extract: nothing new")
         return summary
     workers = workers or min(os.cpu_count() or 1, 4)
-    batch = max(1, min(BATCH, -(-len(todo) // workers)))
-    progress(f"extract: {len(todo)} documents in batches of {batch} on {workers} worker(s)")
-
-    def fetch(ids: list[str]) -> list[dict]:
-        return con.execute("""
-            SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, content_sha256, truncated
-            FROM raw_documents WHERE report_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY source_path""",
-                           [ids]).pl().to_dicts()
+    batch = max(1, min(BATCH, -(-n_todo // workers)))
+    progress(f"extract: {n_todo} documents in batches of {batch} on {workers} worker(s)")
+    # One streaming scan on a second cursor, batch after batch: looking each batch's texts up
+    # by id re-read the text column every time (quadratic: 100,000 reports would take hours).
+    reader = store.cursor(con)
+    stream = reader.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
+                            f"content_sha256, truncated {pending}").fetch_record_batch(batch)
+    batches = (rb.to_pylist() for rb in stream)
 
     done = 0
-    for rows in _run_batches([todo[i:i + batch] for i in range(0, len(todo), batch)], fetch, workers):
+    for rows in _run_batches(batches, -(-n_todo // batch), workers):
         con.execute("BEGIN")
         try:
             # reports last: a report row means all its other rows are there
@@ -267,7 +275,8 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
             con.execute("ROLLBACK")
             raise
         done += rows["reports"].height
-        progress(f"extract: {done}/{len(todo)} documents")
+        progress(f"extract: {done}/{n_todo} documents")
+    reader.close()
     summary.extracted = done
     return summary
 
@@ -323,18 +332,17 @@ def _take_pool() -> ProcessPoolExecutor | None:
     return pool
 
 
-def _run_batches(id_batches: list[list[str]], fetch: Callable[[list[str]], list[dict]],
-                 workers: int) -> Iterator[dict[str, pl.DataFrame]]:
+def _run_batches(batches: Iterator[list[dict]], n_batches: int, workers: int) -> Iterator[dict[str, pl.DataFrame]]:
     """Extract batch after batch, at most two batches per worker in flight (bounded memory)."""
     pool = _take_pool()
-    if pool is None and (workers <= 1 or len(id_batches) <= 1):
-        for ids in id_batches:  # one batch: no worker is worth starting for it
-            yield _extract_batch(fetch(ids))
+    if pool is None and (workers <= 1 or n_batches <= 1):
+        for items in batches:  # one batch: no worker is worth starting for it
+            yield _extract_batch(items)
         return
     with pool or ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
         pending: deque = deque()
-        for ids in id_batches:
-            pending.append(pool.submit(_extract_batch, fetch(ids)))
+        for items in batches:
+            pending.append(pool.submit(_extract_batch, items))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
