@@ -1,4 +1,4 @@
-"""Where things are: the raw folder, the published warehouse and the pipeline's private copy."""
+"""Where things are: the raw folder, the published warehouse and the pipeline's two build files."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""The pipeline's steps as plain functions over the working database.
+"""The pipeline's steps as plain functions over a build file (see store.py).
 
 Dagster assets (``pipelines/defs``) call these; tests and benchmarks can too. Each step is
 incremental and idempotent: it compares what is in the raw folder (by content hash) with
-what the working database holds and does only the difference, so re-running on an
+what the build file holds and does only the difference, so re-running on an
 unchanged folder changes nothing and costs little.
 """
 
@@ -50,8 +50,15 @@ class IngestSummary:
 INGEST_BATCH = 500  # records decoded and inserted at a time: memory stays flat in the corpus size
 
 
-def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet) -> IngestSummary:
-    """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder (one transaction)."""
+Listing = list[tuple[str, os.stat_result]]
+
+
+def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet,
+           files: Listing | None = None) -> IngestSummary:
+    """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder.
+
+    ``files``: the folder's listing (``scan_raw_files``) if the caller already made it.
+    """
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set GOVREPORTS_RAW_DIR)")
     summary = IngestSummary()
@@ -62,28 +69,29 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         "SELECT source_path, file_sha256 FROM rejected_files WHERE reason <> 'duplicate'").fetchall()}
     # size and mtime as of the last run: a file with both unchanged keeps its hash unread
     stats = {p: (size, mtime, h) for p, size, mtime, h in con.execute("SELECT * FROM raw_files").fetchall()}
-    files = scan_raw_files(raw_dir)
+    files = scan_raw_files(raw_dir) if files is None else files
     summary.files = len(files)
     keep_paths: list[str] = []
     changed: list[Path] = []
     listing: list[tuple[str, int, int, str]] = []
+    restat = len(stats) != len(files)  # raw_files needs rewriting
     for rel, st in files:
-        path = raw_dir / rel
-        try:
-            last = stats.get(rel)
-            if last is not None and last[:2] == (st.st_size, st.st_mtime_ns):
-                fsha = last[2]
-            else:
+        last = stats.get(rel)
+        if last is not None and last[0] == st.st_size and last[1] == st.st_mtime_ns:
+            fsha = last[2]
+        else:
+            restat = True
+            try:
                 # hashed now, read again below only if changed: holding the bytes of every
                 # changed file until then would make memory grow with the corpus
-                fsha = sha256(path.read_bytes())
-            listing.append((rel, st.st_size, st.st_mtime_ns, fsha))
-        except OSError:
-            fsha = None
+                fsha = sha256((raw_dir / rel).read_bytes())
+            except OSError:
+                continue  # gone since the listing
+        listing.append((rel, st.st_size, st.st_mtime_ns, fsha))
         if (rel, fsha) in known:
             keep_paths.append(rel)
         else:
-            changed.append(path)
+            changed.append(raw_dir / rel)
     summary.files_unchanged = len(keep_paths)
 
     con.execute("BEGIN")
@@ -91,7 +99,7 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         con.execute("CREATE OR REPLACE TEMP TABLE _keep(path VARCHAR)")
         if keep_paths:
             insert_frame(con, "_keep", pl.DataFrame({"path": keep_paths}))
-        if {rel: rest for rel, *rest in listing} != {rel: list(v) for rel, v in stats.items()}:
+        if restat:
             con.execute("DELETE FROM raw_files")
             insert_frame(con, "raw_files", pl.DataFrame(listing, orient="row", schema=SCHEMAS["raw_files"]))
         before = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
@@ -162,18 +170,15 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
     return summary
 
 
-def folder_changed(raw_dir: Path, warehouse: Path) -> bool:
+def folder_changed(files: Listing, warehouse: Path) -> bool:
     """Whether any file was added, removed or touched since ``warehouse`` was built (by stat)."""
-    if not raw_dir.is_dir():
-        return False
     try:
         with connect(warehouse, read_only=True) as con:
-            last = {r[0]: (r[1], r[2]) for r in con.execute(
+            last = {p: (size, mtime) for p, size, mtime in con.execute(
                 "SELECT source_path, size_bytes, mtime_ns FROM raw_files").fetchall()}
     except (duckdb.Error, RuntimeError, OSError):
         return True  # no warehouse yet, or an older one
-    now = {rel: (st.st_size, st.st_mtime_ns) for rel, st in scan_raw_files(raw_dir)}
-    return now != last
+    return len(last) != len(files) or any(last.get(rel) != (st.st_size, st.st_mtime_ns) for rel, st in files)
 
 
 def _rejection_row(r: Rejection) -> dict:
@@ -233,11 +238,10 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
         SELECT r.report_id, d.report_id IS NULL AS gone FROM reports r LEFT JOIN raw_documents d USING (report_id)
         WHERE d.report_id IS NULL OR d.source_file <> r.source_file""")
     summary.removed, stale = con.execute("SELECT count(*) FILTER (gone), count(*) FROM _stale").fetchone()
-    if stale:
+    if stale:  # (core rows exist only for reports in `reports`: none stale, nothing to scan)
         record_changes(con, "SELECT report_id FROM _stale")
-    for t in TABLES:
-        con.execute(f'DELETE FROM "{t}" WHERE report_id NOT IN (SELECT report_id FROM raw_documents) '
-                    "OR report_id IN (SELECT report_id FROM _stale)")
+        for t in TABLES:
+            con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _stale)')
     con.execute("DROP TABLE _stale")
     if stale or summary.full_rebuild or stored is None:
         mark_changed(con)
@@ -282,7 +286,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
 
 
 def mark_changed(con: duckdb.DuckDBPyConnection) -> None:
-    """Record that the warehouse content changed, so the next publish copies it."""
+    """Record that the warehouse content changed: the next publish puts this build in place."""
     set_state(con, "content_id", os.urandom(8).hex())
 
 

@@ -136,6 +136,12 @@ def prepare_work_db(paths: Paths) -> str:
         how = _level_with(db, published)
     with connect(db) as con:
         apply_schema(con)
+        # every row this run writes carries its build number: the next run finds this run's
+        # rows by it, and DuckDB's min/max per row group skips all older ones without reading
+        build_no = int(get_state(con, "build_no") or 0) + 1
+        set_state(con, "build_no", str(build_no))
+        for t in REPORT_TABLES:
+            con.execute(f'ALTER TABLE "{t}" ALTER COLUMN build_no SET DEFAULT {build_no}')
     return how
 
 
@@ -172,6 +178,8 @@ def _level_with(db: Path, published: Path) -> str:
 
 
 def _apply_delta(con: duckdb.DuckDBPyConnection, published: Path) -> None:
+    # the published build's own rows are those written after this file's last build
+    since = int(get_state(con, "build_no") or 0)
     con.execute(f"ATTACH {_literal(published)} AS published (READ_ONLY)")
     try:
         con.execute("BEGIN")
@@ -184,7 +192,7 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, published: Path) -> None:
             if held:
                 con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _delta)')
             con.execute(f'INSERT INTO "{t}" SELECT * FROM published."{t}" '
-                        "WHERE report_id IN (SELECT report_id FROM _delta)")
+                        f"WHERE build_no > {since} AND report_id IN (SELECT report_id FROM _delta)")
         for t in WHOLE_TABLES:
             con.execute(f'DELETE FROM "{t}"')
             con.execute(f'INSERT INTO "{t}" SELECT * FROM published."{t}"')
@@ -249,9 +257,9 @@ def table_counts(db: Path, tables: tuple[str, ...]) -> dict[str, int]:
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
-# what the content of a build is; base_content_id only says where its last run started
+# what the content of a build is; where its last run started and the run's number are not
 _STAMP = ("SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM pipeline_state "
-          "WHERE key <> 'base_content_id'")
+          "WHERE key NOT IN ('base_content_id', 'build_no')")
 
 
 def publish(paths: Paths) -> bool:

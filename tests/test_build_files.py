@@ -24,9 +24,14 @@ FULL = sorted((RAW / "corpus" / "full").glob("*.txt"))
 
 
 def snapshot(wh: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, without ``build_no`` (which build wrote a row differs by design)."""
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
+        out = {}
+        for t in TABLES:
+            cols = [r[0] for r in con.execute(f"DESCRIBE {t}").fetchall() if r[0] != "build_no"]
+            out[t] = sorted(con.execute(f"SELECT {', '.join(cols)} FROM {t}").fetchall(), key=repr)
+        return out
     finally:
         con.close()
 

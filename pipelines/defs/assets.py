@@ -1,7 +1,7 @@
 """Assets: raw layer -> core layer -> out layer (views) -> the published warehouse file.
 
 Assets don't pass data through Dagster's IO managers: each writes its tables into the
-pipeline's working DuckDB database itself and returns counts as metadata. (The stock
+pipeline's DuckDB build file itself and returns counts as metadata. (The stock
 DuckDB-Polars IO manager also breaks on DuckDB 2.0, and the event log grows with every
 frame it stores.)
 """
@@ -12,6 +12,7 @@ import dagster as dg
 from pipelines import stages, store
 from pipelines.defs.checks import run_checks, specs_for
 from pipelines.defs.resources import WarehouseResource
+from pipelines.extract.ingest import scan_raw_files
 
 RAW = [dg.AssetSpec("raw_documents", group_name="raw", description="Decoded report texts, one per distinct text."),
        dg.AssetSpec("rejected_files", group_name="raw", description="Files and records not loaded, with the reason.")]
@@ -32,13 +33,14 @@ CORE_KEYS = [s.key.to_user_string() for s in CORE]
 def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scan the raw folder; decode new or changed files; record rejections and duplicates."""
     paths = warehouse.paths
-    if stages.folder_changed(paths.raw_dir, paths.warehouse):
+    files = scan_raw_files(paths.raw_dir) if paths.raw_dir.is_dir() else None
+    if files and stages.folder_changed(files, paths.warehouse):
         # start loading the extractors in a worker now: it overlaps the rest of the raw step
         stages.warm_up(warehouse.workers or None)
     how = store.prepare_work_db(paths)
     context.log.info(f"build file {paths.work_db.name}: {how}")
     with store.connect(paths.work_db) as con:
-        s = stages.ingest(con, paths.raw_dir, context.log.info)
+        s = stages.ingest(con, paths.raw_dir, context.log.info, files)
         checks = list(run_checks(con, RAW_KEYS))
     context.log.info(f"raw: {s.files} files ({s.files_unchanged} unchanged), {s.added} new documents, "
                      f"{s.removed} removed, {s.rejected} rejected")

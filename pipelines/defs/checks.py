@@ -1,6 +1,6 @@
 """Asset checks: the warehouse's promises, shown in the Dagster UI after every run.
 
-Each check is a query over the working database; tests can run them directly with
+Each check is a query over the build file; tests can run them directly with
 :func:`evaluate`. The assets declare them as ``check_specs`` and evaluate them at the end
 of their own step: one step per check would add ~80 ms of Dagster overhead each to every
 run, and a run on an unchanged folder should be near-instant. ERROR = a promise is broken;

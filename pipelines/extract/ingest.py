@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -224,7 +225,7 @@ def scan_raw_files(root: Path) -> list[tuple[str, os.stat_result]]:
                         out.append((rel, e.stat()))
                     except FileNotFoundError:  # removed while we looked
                         continue
-    out.sort(key=lambda r: r[0].split("/"))
+    out.sort(key=itemgetter(0))
     return out
 
 

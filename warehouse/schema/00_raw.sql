@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS raw_documents (
     raw_n_chars      INTEGER NOT NULL,   -- length of raw_text
     truncated        BOOLEAN NOT NULL,   -- text stops mid-sentence: kept, but flagged
     raw_text         VARCHAR NOT NULL,   -- decoded text, before cleaning (raw_char_* index it)
-    clean_text       VARCHAR NOT NULL    -- cleaned text (char_start/char_end index it)
+    clean_text       VARCHAR NOT NULL,   -- cleaned text (char_start/char_end index it)
+    build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );
 
 -- Every file or record that did not become a report, with the reason. Nothing is dropped

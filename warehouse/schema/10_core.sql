@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS reports (
     language         VARCHAR,            -- zh-Hans | zh-Hant
     n_chars          INTEGER,
     truncated        BOOLEAN,
-    content_sha256   VARCHAR NOT NULL
+    content_sha256   VARCHAR NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );
 
 CREATE TABLE IF NOT EXISTS sections (
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS sections (
     body             VARCHAR,
     char_start       INTEGER NOT NULL,
     char_end         INTEGER NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, position)
 );
 
@@ -51,6 +53,7 @@ CREATE TABLE IF NOT EXISTS quantities (
     char_end         INTEGER NOT NULL,
     raw_char_start   INTEGER NOT NULL,
     raw_char_end     INTEGER NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, position)
 );
 
@@ -71,6 +74,7 @@ CREATE TABLE IF NOT EXISTS indicators (
     char_end         INTEGER NOT NULL,
     raw_char_start   INTEGER NOT NULL,
     raw_char_end     INTEGER NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, fact_no)
 );
 
@@ -78,7 +82,8 @@ CREATE TABLE IF NOT EXISTS terms (
     report_id        VARCHAR NOT NULL,
     section_position INTEGER,            -- NULL: text before the first heading
     term             VARCHAR NOT NULL,
-    count            INTEGER NOT NULL
+    count            INTEGER NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );
 
 -- Bookkeeping of the pipeline itself (extractor version, content id of the build, ...).
