@@ -191,14 +191,17 @@ def make_warehouse(path: Path) -> Path:
         con.execute("INSERT INTO reports (report_id, source_file, doc_type, region, admin_level, report_year, "
                     "content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [rid, f"{rid}.txt", doc_type, region, level, year, rid])
-        con.execute("INSERT INTO sections VALUES (?, 1, 1, NULL, '一、', '存在的问题', 'problems', '人才不足', 10, 20),"
-                    "(?, 2, 1, NULL, '二、', '下一步工作', 'next_steps', '加强创新', 20, 40)", [rid, rid])
-        con.execute("INSERT INTO terms VALUES (?, 1, '人才', ?), (?, 2, '创新', 3)", [rid, year - 2020, rid])
+        # DEFAULT: build_no, which the pipeline sets per build
+        con.execute("INSERT INTO sections VALUES (?, 1, 1, NULL, '一、', '存在的问题', 'problems', '人才不足', 10, 20, "
+                    "DEFAULT), (?, 2, 1, NULL, '二、', '下一步工作', 'next_steps', '加强创新', 20, 40, DEFAULT)",
+                    [rid, rid])
+        con.execute("INSERT INTO terms VALUES (?, 1, '人才', ?, DEFAULT), (?, 2, '创新', 3, DEFAULT)",
+                    [rid, year - 2020, rid])
         for no, (r, ind, measure, value, unit, fyear, fig) in enumerate(facts, 1):
             if r == rid:
                 start = text.index(fig)
                 con.execute("INSERT INTO indicators VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, NULL, 'cue', 'rule', ?, 1, ?, ?, ?, ?)",
+                            "(?, ?, ?, ?, ?, ?, ?, NULL, 'cue', 'rule', ?, 1, ?, ?, ?, ?, DEFAULT)",
                             [rid, no, ind, measure, value, unit, fyear, f"科技型指标{fig}。",
                              start, start + len(fig), start, start + len(fig)])
     con.execute("INSERT INTO rejected_files VALUES ('x.txt', 'x.txt', 'empty', NULL, NULL, NULL)")
