@@ -8,6 +8,7 @@ unchanged folder changes nothing and costs little.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections import deque
@@ -260,27 +261,26 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     progress(f"extract: {n_todo} documents in batches of {batch} on {workers} worker(s)")
     # One streaming scan on a second cursor, batch after batch: looking each batch's texts up
     # by id re-read the text column every time (quadratic: 100,000 reports would take hours).
-    reader = store.cursor(con)
-    stream = reader.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
-                            f"content_sha256, truncated {pending}").fetch_record_batch(batch)
-    batches = (rb.to_pylist() for rb in stream)
+    with contextlib.closing(store.cursor(con)) as reader:
+        stream = reader.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
+                                f"content_sha256, truncated {pending}").fetch_record_batch(batch)
+        batches = (rb.to_pylist() for rb in stream)
 
-    done = 0
-    for rows in _run_batches(batches, -(-n_todo // batch), workers):
-        con.execute("BEGIN")
-        try:
-            # reports last: a report row means all its other rows are there
-            for t in ("sections", "quantities", "indicators", "terms", "reports"):
-                summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, rows[t])
-            record_changes(con, rows["reports"]["report_id"].to_list())
-            mark_changed(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        done += rows["reports"].height
-        progress(f"extract: {done}/{n_todo} documents")
-    reader.close()
+        done = 0
+        for rows in _run_batches(batches, -(-n_todo // batch), workers):
+            con.execute("BEGIN")
+            try:
+                # reports last: a report row means all its other rows are there
+                for t in ("sections", "quantities", "indicators", "terms", "reports"):
+                    summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, rows[t])
+                record_changes(con, rows["reports"]["report_id"].to_list())
+                mark_changed(con)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            done += rows["reports"].height
+            progress(f"extract: {done}/{n_todo} documents")
     summary.extracted = done
     return summary
 

@@ -90,12 +90,6 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     set_state(con, "schema_sha256", schema_sha256())
 
 
-def _schema_of(db: Path) -> str | None:
-    with connect(db, read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        return get_state(con, "schema_sha256") if "pipeline_state" in tables else None
-
-
 def _remove(db: Path) -> None:
     db.unlink(missing_ok=True)
     Path(f"{db}.wal").unlink(missing_ok=True)
@@ -129,10 +123,10 @@ def prepare_work_db(paths: Paths) -> str:
     if published is None and legacy.exists() and not db.exists():
         os.replace(legacy, db)
         Path(f"{legacy}.wal").unlink(missing_ok=True)
-    if db.exists() and _schema_of_safe(db) != schema_sha256():
+    if db.exists() and _schema_of(db) != schema_sha256():
         _remove(db)
     how = "new"
-    if published is not None and _schema_of_safe(published) == schema_sha256():
+    if published is not None and _schema_of(published) == schema_sha256():
         how = _level_with(db, published)
     with connect(db) as con:
         apply_schema(con)
@@ -145,11 +139,14 @@ def prepare_work_db(paths: Paths) -> str:
     return how
 
 
-def _schema_of_safe(db: Path) -> str | None:
+def _schema_of(db: Path) -> str | None:
+    """The schema hash a build file was made with; None if it has none or cannot be read."""
     try:
-        return _schema_of(db)
+        with connect(db, read_only=True) as con:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            return get_state(con, "schema_sha256") if "pipeline_state" in tables else None
     except (duckdb.Error, RuntimeError):
-        return None  # locked by a reader or unreadable: treated as not reusable
+        return None  # unreadable: treated as not reusable
 
 
 def _level_with(db: Path, published: Path) -> str:

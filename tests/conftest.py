@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,16 @@ REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "raw"
 GOLD = REPO / "eval" / "gold"
 SEEDS = sorted((RAW / "seeds").glob("*.txt"))
+
+
+@pytest.fixture()
+def raw(tmp_path) -> Path:
+    """A raw folder holding a copy of the seed reports, for tests that change it."""
+    d = tmp_path / "raw"
+    d.mkdir()
+    for p in SEEDS:
+        shutil.copy(p, d / p.name)
+    return d
 
 
 def build_warehouse(raw_dir: Path, warehouse: Path, dagster_home: Path) -> subprocess.CompletedProcess:

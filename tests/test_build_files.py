@@ -40,11 +40,7 @@ def published_inode(paths: Paths) -> int:
     return paths.warehouse.stat().st_ino
 
 
-def test_incremental_runs_equal_a_fresh_build(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for p in SEEDS:
-        shutil.copy(p, raw / p.name)
+def test_incremental_runs_equal_a_fresh_build(raw, tmp_path):
     paths = Paths(raw, tmp_path / "wh" / "reports.duckdb")
 
     run(raw, paths.warehouse)
@@ -98,11 +94,7 @@ def test_a_large_delta_copies_the_file_instead(tmp_path):
     assert store.prepare_work_db(paths) == "copied"
 
 
-def test_unchanged_files_are_not_read_again(tmp_path, monkeypatch):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for p in SEEDS:
-        shutil.copy(p, raw / p.name)
+def test_unchanged_files_are_not_read_again(raw, tmp_path, monkeypatch):
     paths = Paths(raw, tmp_path / "wh" / "reports.duckdb")
     run(raw, paths.warehouse)
     read: list[str] = []

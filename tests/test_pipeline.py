@@ -41,15 +41,6 @@ def checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
             for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
 
 
-@pytest.fixture()
-def raw(tmp_path) -> Path:
-    d = tmp_path / "raw"
-    d.mkdir()
-    for p in SEEDS:
-        shutil.copy(p, d / p.name)
-    return d
-
-
 def test_build_is_idempotent_and_checks_pass(raw, tmp_path):
     wh = tmp_path / "wh" / "reports.duckdb"
     first = run(raw, wh)

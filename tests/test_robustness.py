@@ -69,35 +69,42 @@ READER = textwrap.dedent("""
 """)
 
 
+def _start_reader(wh: Path) -> subprocess.Popen:
+    """A process holding ``wh`` open read-only until ``_stop_reader``."""
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(wh), str(wh.parent / "stop-reader")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == "ready"
+    return reader
+
+
+def _stop_reader(reader: subprocess.Popen, wh: Path) -> str:
+    """Tell the reader the loads are over; its last line (the count it saw), after a clean exit."""
+    (wh.parent / "stop-reader").touch()
+    out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0, err
+    return out.strip()
+
+
 def test_reader_holding_the_warehouse_does_not_block_a_load(setup):
     raw, wh, home = setup
-    stop = wh.parent / "stop-reader"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(wh), str(stop)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    reader = _start_reader(wh)
     try:
-        assert reader.stdout.readline().strip() == "ready"
         _variants(raw, 3)
         build_warehouse(raw, wh, home)  # must not fail on the reader's lock
         assert _count(wh) == len(SEEDS) + 3  # a new connection sees the new warehouse
         assert reader.poll() is None  # the reader is still there, holding the old file
-        stop.touch()
-        out, err = reader.communicate(timeout=60)
+        # the reader kept its consistent (old) snapshot throughout, and never errored
+        assert _stop_reader(reader, wh) == f"reader saw {len(SEEDS)}"
     finally:
         reader.kill()
-    assert reader.returncode == 0, err
-    # the reader kept its consistent (old) snapshot throughout, and never errored
-    assert out.strip() == f"reader saw {len(SEEDS)}"
 
 
 def test_reader_on_an_old_build_does_not_block_the_run_after_next(setup):
     """Two loads while one reader holds the first warehouse: the second load's own build file
     is the one the reader holds, so it writes a fresh copy instead of waiting on the lock."""
     raw, wh, home = setup
-    stop = wh.parent / "stop-reader"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(wh), str(stop)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    reader = _start_reader(wh)
     try:
-        assert reader.stdout.readline().strip() == "ready"
         held = wh.stat().st_ino
         _variants(raw, 2)
         build_warehouse(raw, wh, home)
@@ -106,12 +113,9 @@ def test_reader_on_an_old_build_does_not_block_the_run_after_next(setup):
         build_warehouse(raw, wh, home)
         assert _count(wh) == len(SEEDS) + 4
         assert wh.stat().st_ino != held
-        stop.touch()
-        out, err = reader.communicate(timeout=60)
+        assert _stop_reader(reader, wh) == f"reader saw {len(SEEDS)}"
     finally:
         reader.kill()
-    assert reader.returncode == 0, err
-    assert out.strip() == f"reader saw {len(SEEDS)}"
 
 
 def test_killed_run_leaves_previous_warehouse_intact_and_next_run_recovers(setup):
