@@ -44,9 +44,12 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
         row = {"report_id": rid, "fact_no": n, **vars(f)}
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(f.char_start, f.char_end)
         indicators.append(row)
-    terms = [{"report_id": rid, **vars(t)} for t in ex.terms]
+    by_section: dict[int | None, list[dict]] = {}
+    for t in ex.terms:  # in section order, most frequent first
+        by_section.setdefault(t.section_position, []).append({"term": t.term, "count": t.count})
+    section_terms = [{"report_id": rid, "section_position": p, "terms": ts} for p, ts in by_section.items()]
     return {"reports": [report], "sections": sections, "quantities": quantities, "indicators": indicators,
-            "terms": terms}
+            "section_terms": section_terms}
 
 
 def extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:

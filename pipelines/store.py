@@ -27,7 +27,7 @@ import polars as pl
 
 from pipelines.config import SQL_DIR, Paths
 
-CORE_TABLES = ("reports", "sections", "quantities", "indicators", "terms")
+CORE_TABLES = ("reports", "sections", "quantities", "indicators", "section_terms")
 
 
 def sql_files(kind: str) -> list[Path]:
@@ -108,8 +108,9 @@ def _copy(src: Path, dst: Path) -> None:
 
 # a delta of more than MIN_DELTA reports and DELTA_SHARE of all is copied as a whole file
 MIN_DELTA, DELTA_SHARE = 50, 0.05
-WHOLE_TABLES = ("raw_files", "rejected_files", "pipeline_state")  # small: copied wholesale
+WHOLE_TABLES = ("rejected_files", "pipeline_state")  # small: copied wholesale
 REPORT_TABLES = ("raw_documents", *CORE_TABLES)  # keyed by report_id: only the delta is copied
+BUILD_NO_TABLES = (*REPORT_TABLES, "raw_files")  # rows carry the build that wrote them
 
 
 def prepare_work_db(paths: Paths) -> str:
@@ -134,7 +135,7 @@ def prepare_work_db(paths: Paths) -> str:
         # rows by it, and DuckDB's min/max per row group skips all older ones without reading
         build_no = int(get_state(con, "build_no") or 0) + 1
         set_state(con, "build_no", str(build_no))
-        for t in REPORT_TABLES:
+        for t in BUILD_NO_TABLES:
             con.execute(f'ALTER TABLE "{t}" ALTER COLUMN build_no SET DEFAULT {build_no}')
     return how
 
@@ -190,6 +191,12 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, published: Path) -> None:
                 con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _delta)')
             con.execute(f'INSERT INTO "{t}" SELECT * FROM published."{t}" '
                         f"WHERE build_no > {since} AND report_id IN (SELECT report_id FROM _delta)")
+        # raw_files (one row per file of the folder) is keyed by path: files gone, then files
+        # the published build (re)wrote
+        con.execute("DELETE FROM raw_files WHERE source_path NOT IN (SELECT source_path FROM published.raw_files)")
+        news = f"FROM published.raw_files WHERE build_no > {since}"
+        con.execute(f"DELETE FROM raw_files WHERE source_path IN (SELECT source_path {news})")
+        con.execute(f"INSERT INTO raw_files SELECT * {news}")
         for t in WHOLE_TABLES:
             con.execute(f'DELETE FROM "{t}"')
             con.execute(f'INSERT INTO "{t}" SELECT * FROM published."{t}"')

@@ -44,7 +44,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "char_end": pl.Int32, "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
     },
     "raw_files": {"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "file_sha256": pl.String},
-    "terms": {"report_id": pl.String, "section_position": pl.Int32, "term": pl.String, "count": pl.Int32},
+    "section_terms": {"report_id": pl.String, "section_position": pl.Int32,
+                      "terms": pl.List(pl.Struct({"term": pl.String, "count": pl.Int32}))},
 }
 
 

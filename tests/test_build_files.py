@@ -19,7 +19,8 @@ from pipelines.config import Paths
 pytestmark = pytest.mark.slow
 
 # everything but the bookkeeping, which says how a build was made rather than what it holds
-TABLES = ("raw_files", "raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "terms")
+TABLES = ("raw_files", "raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators",
+          "section_terms", "terms")
 FULL = sorted((RAW / "corpus" / "full").glob("*.txt"))
 
 

@@ -195,8 +195,8 @@ def make_warehouse(path: Path) -> Path:
         con.execute("INSERT INTO sections VALUES (?, 1, 1, NULL, '一、', '存在的问题', 'problems', '人才不足', 10, 20, "
                     "DEFAULT), (?, 2, 1, NULL, '二、', '下一步工作', 'next_steps', '加强创新', 20, 40, DEFAULT)",
                     [rid, rid])
-        con.execute("INSERT INTO terms VALUES (?, 1, '人才', ?, DEFAULT), (?, 2, '创新', 3, DEFAULT)",
-                    [rid, year - 2020, rid])
+        con.execute("INSERT INTO section_terms VALUES (?, 1, [{'term': '人才', 'count': ?}], DEFAULT), "
+                    "(?, 2, [{'term': '创新', 'count': 3}], DEFAULT)", [rid, year - 2020, rid])
         for no, (r, ind, measure, value, unit, fyear, fig) in enumerate(facts, 1):
             if r == rid:
                 start = text.index(fig)

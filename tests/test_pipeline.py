@@ -10,12 +10,17 @@ import duckdb
 import pytest
 from conftest import SEEDS
 
+from pipelines import store
 from pipelines.defs.assets import analyst_views, core_layer, published_warehouse, raw_layer
 from pipelines.defs.automation import raw_folder_sensor
 from pipelines.defs.resources import WarehouseResource
+from pipelines.extract.ingest import make_document
+from pipelines.extract.sections import extract_sections
+from pipelines.extract.terms import extract_terms
 
 pytestmark = pytest.mark.slow
-TABLES = ("raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "terms")
+TABLES = ("raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "section_terms",
+          "terms")
 
 
 def run(raw: Path, wh: Path) -> dg.ExecuteInProcessResult:
@@ -48,10 +53,48 @@ def test_build_is_idempotent_and_checks_pass(raw, tmp_path):
     assert len(snap["reports"]) == len(SEEDS)
     assert not snap["rejected_files"]
     c = checks(first)
-    assert c["reports_key_unique"] and c["indicators_have_evidence"] and c["published_matches_build"]
+    assert c["raw_documents_key_unique"] and c["indicators_have_evidence"] and c["published_matches_build"]
     assert c["every_document_extracted"] and c["section_spans_valid"] and c["indicator_values_plausible"]
     run(raw, wh)
     assert snapshot(wh) == snap  # same folder, identical tables
+
+
+def test_keys_are_enforced_by_the_schema():
+    # no asset check repeats these: the schema refuses a duplicate key at insert
+    con = duckdb.connect()
+    try:
+        store.apply_schema(con)
+        keys = dict(con.execute("SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+                                "WHERE constraint_type = 'PRIMARY KEY'").fetchall())
+        assert keys["reports"] == ["report_id"] and keys["sections"] == ["report_id", "position"]
+        assert keys["quantities"] == ["report_id", "position"] and keys["indicators"] == ["report_id", "fact_no"]
+        row = "('r1', 1, 1, NULL, '一、', '总体情况', NULL, '', 0, 10, DEFAULT)"
+        con.execute(f"INSERT INTO sections VALUES {row}")
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute(f"INSERT INTO sections VALUES {row}")
+    finally:
+        con.close()
+
+
+def test_terms_view_gives_back_the_extracted_counts(raw, tmp_path):
+    wh = tmp_path / "wh" / "reports.duckdb"
+    run(raw, wh)
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        for path in SEEDS[:2]:
+            rid, text = con.execute("SELECT report_id, raw_text FROM raw_documents WHERE source_file = ?",
+                                    [path.name]).fetchone()
+            doc, _ = make_document(path.name, text)
+            want = [(t.section_position, t.term, t.count) for t in extract_terms(doc, extract_sections(doc))]
+            got = sorted(con.execute("SELECT section_position, term, count FROM terms WHERE report_id = ?",
+                                     [rid]).fetchall(), key=repr)
+            assert got == sorted(want, key=repr) and len(got) > 100
+            # one row per section in the table itself
+            n, distinct = con.execute("SELECT count(*), count(DISTINCT coalesce(section_position, -1)) "
+                                      "FROM section_terms WHERE report_id = ?", [rid]).fetchone()
+            assert n == distinct == len({w[0] for w in want})
+    finally:
+        con.close()
 
 
 def test_warehouse_mirrors_the_folder(raw, tmp_path):
@@ -98,7 +141,7 @@ def test_definitions_load_with_everything():
 
     repo = defs.get_repository_def()
     assert {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()} >= {
-        "raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "terms",
+        "raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "section_terms",
         "analyst_views", "published_warehouse"}
     assert repo.has_job("build_warehouse")
     assert [s.name for s in repo.schedule_defs] == ["daily_build"]

@@ -57,10 +57,10 @@ def test_webserver_shows_assets_checks_sensor_and_schedule(tmp_path):
         assert data, "webserver did not answer"
         repo = data["data"]["repositoriesOrError"]["nodes"][0]
         assets = {"/".join(a["assetKey"]["path"]) for a in repo["assetNodes"]}
-        assert {"raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "terms",
+        assert {"raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "section_terms",
                 "analyst_views", "published_warehouse"} <= assets
         checks = {c["name"] for a in repo["assetNodes"] for c in a["assetChecksOrError"].get("checks", [])}
-        assert {"reports_key_unique", "indicator_values_plausible", "indicators_have_evidence",
+        assert {"raw_documents_key_unique", "indicator_values_plausible", "indicators_have_evidence",
                 "reports_have_region_and_year", "published_matches_build"} <= checks
         assert "build_warehouse" in {j["name"] for j in repo["jobs"]}
         assert [s["name"] for s in repo["sensors"]] == ["raw_folder_sensor"]

@@ -39,5 +39,6 @@ CREATE TABLE IF NOT EXISTS raw_files (
     source_path      VARCHAR PRIMARY KEY,   -- path under the raw folder
     size_bytes       BIGINT NOT NULL,
     mtime_ns         BIGINT NOT NULL,
-    file_sha256      VARCHAR NOT NULL
+    file_sha256      VARCHAR NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );
