@@ -73,5 +73,8 @@ WARM_UP_TEXT = """某市科学技术局2023年法治政府建设年度报告
 
 def warm_up() -> None:
     """Load every extractor's modules and dictionaries (jieba's, the gazetteer) in this process."""
+    from pipelines.extract.regions import load_all
+
+    load_all()
     extract_rows({"report_id": "warm-up", "source_file": "warm-up.txt", "raw_text": WARM_UP_TEXT, "url": None,
                   "title_hint": None, "published_on_hint": None, "content_sha256": "", "truncated": False})

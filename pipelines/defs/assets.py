@@ -12,7 +12,6 @@ import dagster as dg
 from pipelines import stages, store
 from pipelines.defs.checks import run_checks, specs_for
 from pipelines.defs.resources import WarehouseResource
-from pipelines.extract.ingest import scan_raw_files
 
 RAW = [dg.AssetSpec("raw_documents", group_name="raw", description="Decoded report texts, one per distinct text."),
        dg.AssetSpec("rejected_files", group_name="raw", description="Files and records not loaded, with the reason.")]
@@ -33,10 +32,7 @@ CORE_KEYS = [s.key.to_user_string() for s in CORE]
 def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scan the raw folder; decode new or changed files; record rejections and duplicates."""
     paths = warehouse.paths
-    files = scan_raw_files(paths.raw_dir) if paths.raw_dir.is_dir() else None
-    if files and stages.folder_changed(files, paths.warehouse):
-        # start loading the extractors in a worker now: it overlaps the rest of the raw step
-        stages.warm_up(warehouse.workers or None)
+    files = stages.listing(paths.raw_dir, paths.warehouse, warehouse.workers or None)
     how = store.prepare_work_db(paths)
     context.log.info(f"build file {paths.work_db.name}: {how}")
     with store.connect(paths.work_db) as con:
