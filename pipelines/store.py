@@ -112,7 +112,7 @@ def _copy(src: Path, dst: Path) -> None:
 
 # a delta of more than MIN_DELTA reports and DELTA_SHARE of all is copied as a whole file
 MIN_DELTA, DELTA_SHARE = 50, 0.05
-WHOLE_TABLES = ("rejected_files", "pipeline_state")  # small: copied wholesale
+WHOLE_TABLES = ("rejected_files", "pipeline_state", "pipeline_check_problems")  # small: copied wholesale
 REPORT_TABLES = ("raw_documents", *CORE_TABLES)  # keyed by report_id: only the delta is copied
 BUILD_NO_TABLES = (*REPORT_TABLES, "raw_files")  # rows carry the build that wrote them
 

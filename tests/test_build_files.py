@@ -22,6 +22,11 @@ pytestmark = pytest.mark.slow
 TABLES = ("raw_files", "raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators",
           "section_terms", "terms")
 FULL = sorted((RAW / "corpus" / "full").glob("*.txt"))
+# a report that names neither its region nor its year
+NO_REGION = ("法治政府建设工作情况报告\n一、主要工作\n(一)加强组织领导。局党组坚持把法治建设摆在全局工作的重要位置,"
+             "定期研究部署依法行政工作,主要负责人切实履行推进法治建设第一责任人职责。\n(二)规范行政执法。全面落实行政执法"
+             "公示、执法全过程记录、重大执法决定法制审核制度,提升执法规范化水平。\n二、存在的问题\n执法人员业务能力有待提升,"
+             "普法宣传形式较为单一。\n三、下一步工作\n继续加强执法队伍建设,创新普法宣传方式。\n")
 
 
 def snapshot(wh: Path) -> dict[str, list[tuple]]:
@@ -49,6 +54,7 @@ def test_incremental_runs_equal_a_fresh_build(raw, tmp_path):
     assert first is not None  # the published file is one of the two build files, not a copy
 
     shutil.copy(FULL[0], raw / FULL[0].name)  # add
+    (raw / "no_region.txt").write_text(NO_REGION, encoding="utf-8")  # add one a check warns about
     run(raw, paths.warehouse)  # the second file starts as a copy of the first
     assert paths.published_build not in (None, first)
 
@@ -59,8 +65,8 @@ def test_incremental_runs_equal_a_fresh_build(raw, tmp_path):
     changed.write_text(changed.read_text(encoding="utf-8").replace("科技", "科學技術", 1), encoding="utf-8")
     with store.connect(paths.published_build, read_only=True) as con:
         last_delta = con.execute("SELECT count(DISTINCT report_id) FROM pipeline_changes").fetchone()[0]
-    assert last_delta == 1  # the second run changed one report
-    assert store.prepare_work_db(paths) == "delta of 1 reports"  # what the next run will do
+    assert last_delta == 2  # the second run added two reports
+    assert store.prepare_work_db(paths) == "delta of 2 reports"  # what the next run will do
     run(raw, paths.warehouse)
     assert paths.published_build == first
 
@@ -73,6 +79,13 @@ def test_incremental_runs_equal_a_fresh_build(raw, tmp_path):
     got, want = snapshot(paths.warehouse), snapshot(fresh)
     assert {t: len(v) for t, v in got.items()} == {t: len(v) for t, v in want.items()}
     assert got == want
+    # the checks of later runs read only their own rows, yet still know the problem found two
+    # runs before in a report they did not touch: the same problems as a fresh build's
+    problems = "SELECT check_name, report_id FROM pipeline_check_problems ORDER BY ALL"
+    with store.connect(paths.warehouse, read_only=True) as a, store.connect(fresh, read_only=True) as b:
+        carried, whole = a.execute(problems).fetchall(), b.execute(problems).fetchall()
+        no_region = a.execute("SELECT report_id FROM reports WHERE source_file = 'no_region.txt'").fetchone()[0]
+    assert carried == whole and ("reports_have_region_and_year", no_region) in carried
     con = duckdb.connect(str(paths.warehouse), read_only=True)
     try:
         names = {r[0] for r in con.execute("SELECT source_file FROM reports").fetchall()}

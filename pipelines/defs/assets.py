@@ -55,7 +55,7 @@ def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with store.connect(paths.work_db) as con:
         s = stages.extract(con, context.log.info, workers=warehouse.workers or None)
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in store.CORE_TABLES}
-        checks = list(run_checks(con, CORE_KEYS))
+        checks = list(run_checks(con, CORE_KEYS, build_no=int(store.get_state(con, "build_no") or 0)))
     context.log.info(f"core: extracted {s.extracted} documents, removed {s.removed}"
                      + (" (extractor changed: full rebuild)" if s.full_rebuild else ""))
     for t in store.CORE_TABLES:

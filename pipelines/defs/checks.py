@@ -23,6 +23,9 @@ class Check:
     description: str
     sql: str  # rows returned = problems found
     severity: dg.AssetCheckSeverity = ERROR
+    # A per-report check reads the rows of one report at a time: its SQL names the checked
+    # table ``t``, returns ``report_id`` first and has a ``{scope}`` condition (see run_checks)
+    per_report: bool = False
 
 
 def _unique(table: str, cols: str) -> Check:
@@ -38,26 +41,30 @@ CHECKS: list[Check] = [
     Check("rejected_files", "no_rejected_files", "Files and records that were not loaded, with the reason.",
           "SELECT source_file, reason, detail FROM rejected_files ORDER BY reason, source_file", WARN),
     Check("reports", "reports_have_region_and_year", "Every report has a region and a report year, or is listed.",
-          "SELECT source_file, region, report_year FROM reports WHERE region IS NULL OR report_year IS NULL "
-          "ORDER BY 1", WARN),
+          "SELECT t.report_id, t.source_file, t.region, t.report_year FROM reports t "
+          "WHERE {scope} AND (t.region IS NULL OR t.report_year IS NULL)", WARN, per_report=True),
     Check("reports", "every_document_extracted", "Every document of raw_documents has its row in reports.",
-          "SELECT source_file FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports)"),
+          "SELECT t.report_id, t.source_file FROM raw_documents t "
+          "WHERE {scope} AND t.report_id NOT IN (SELECT report_id FROM reports)", per_report=True),
     Check("sections", "section_spans_valid", "Section spans lie inside their report's text.", """
-          SELECT s.report_id, s.position FROM sections s JOIN raw_documents d USING (report_id)
-          WHERE s.char_start < 0 OR s.char_end > d.n_chars OR s.char_end < s.char_start"""),
+          SELECT t.report_id, t.position FROM sections t JOIN raw_documents d USING (report_id)
+          WHERE {scope} AND (t.char_start < 0 OR t.char_end > d.n_chars OR t.char_end < t.char_start)""",
+          per_report=True),
     Check("indicators", "indicator_values_plausible", "Indicator values and years are in plausible ranges.", """
-          SELECT indicator, measure, value, unit, year, evidence FROM indicators
-          WHERE (value < 0 AND measure <> 'growth_pct')
+          SELECT t.report_id, indicator, measure, value, unit, year, evidence FROM indicators t
+          WHERE {scope} AND (
+                (value < 0 AND measure <> 'growth_pct')
              OR (measure = 'growth_pct' AND (value < -100 OR value > 10000))
              OR (unit = 'yuan' AND value > 1e14)
              OR (unit = 'percent' AND measure <> 'growth_pct' AND value > 100)
              OR (unit NOT IN ('yuan', 'percent') AND value > 1e7)
-             OR (year IS NOT NULL AND (year < 1978 OR year > extract(year FROM current_date) + 1))"""),
+             OR (year IS NOT NULL AND (year < 1978 OR year > extract(year FROM current_date) + 1)))""",
+          per_report=True),
     Check("indicators", "indicators_have_evidence",
           "Every fact carries its evidence sentence and a span inside its report's text.", """
-          SELECT i.report_id, i.fact_no FROM indicators i JOIN raw_documents d USING (report_id)
-          WHERE coalesce(i.evidence, '') = '' OR i.char_start < 0 OR i.char_end > d.n_chars
-             OR i.char_end <= i.char_start OR i.raw_char_end > d.raw_n_chars"""),
+          SELECT t.report_id, t.fact_no FROM indicators t JOIN raw_documents d USING (report_id)
+          WHERE {scope} AND (coalesce(t.evidence, '') = '' OR t.char_start < 0 OR t.char_end > d.n_chars
+             OR t.char_end <= t.char_start OR t.raw_char_end > d.raw_n_chars)""", per_report=True),
 ]
 
 
@@ -65,14 +72,43 @@ def specs_for(assets: list[str]) -> list[dg.AssetCheckSpec]:
     return [dg.AssetCheckSpec(c.name, asset=c.asset, description=c.description) for c in CHECKS if c.asset in assets]
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, check: Check) -> dg.AssetCheckResult:
-    rows = con.execute(f"SELECT * FROM ({check.sql}) LIMIT 20").fetchall()
-    n = con.execute(f"SELECT count(*) FROM ({check.sql})").fetchone()[0] if len(rows) == 20 else len(rows)
+def problems_sql(check: Check, build_no: int | None = None) -> str:
+    """The check's query over the whole warehouse (``build_no`` None), or incrementally: over
+    the rows written by build ``build_no`` and the reports with problems found earlier.
+
+    Rows are never updated, only a report's rows replaced together, so a report whose rows
+    are all older than this build and that had no problem then still has none: the
+    incremental query finds every problem without reading the whole warehouse.
+    """
+    if not check.per_report:
+        return check.sql
+    if build_no is None:
+        return check.sql.replace("{scope}", "TRUE")
+    carried = ("t.report_id IN (SELECT report_id FROM pipeline_check_problems "
+               f"WHERE check_name = '{check.name}')")
+    # two queries, not one OR: the build_no filter alone lets DuckDB skip older row groups
+    return (check.sql.replace("{scope}", f"t.build_no >= {int(build_no)}")
+            + " UNION " + check.sql.replace("{scope}", carried))
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, check: Check, build_no: int | None = None) -> dg.AssetCheckResult:
+    sql = problems_sql(check, build_no)
+    if check.per_report and build_no is not None:
+        # remember which reports have problems: the next build reads these and its own rows
+        con.execute("CREATE OR REPLACE TEMP TABLE _problems AS " + sql)
+        con.execute("DELETE FROM pipeline_check_problems WHERE check_name = ?", [check.name])
+        con.execute("INSERT INTO pipeline_check_problems SELECT DISTINCT ?, report_id FROM _problems", [check.name])
+        sql = "SELECT * FROM _problems"
+    rows = con.execute(f"SELECT * FROM ({sql}) LIMIT 20").fetchall()
+    n = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0] if len(rows) == 20 else len(rows)
     return dg.AssetCheckResult(asset_key=check.asset, check_name=check.name, passed=not rows, severity=check.severity,
                                metadata={"problems": n, "examples": "\n".join(map(str, rows[:10]))})
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, assets: list[str]) -> Iterator[dg.AssetCheckResult]:
+def run_checks(con: duckdb.DuckDBPyConnection, assets: list[str],
+               build_no: int | None = None) -> Iterator[dg.AssetCheckResult]:
+    """Evaluate the checks of ``assets``; with ``build_no``, per-report checks read only that
+    build's rows and the reports with earlier problems (``pipeline_check_problems``)."""
     for check in CHECKS:
         if check.asset in assets:
-            yield evaluate(con, check)
+            yield evaluate(con, check, build_no)

@@ -101,3 +101,10 @@ CREATE TABLE IF NOT EXISTS pipeline_state (
 CREATE TABLE IF NOT EXISTS pipeline_changes (
     report_id        VARCHAR NOT NULL
 );
+
+-- The reports in which a per-report asset check found a problem (pipeline/defs/checks.py): a
+-- run checks the rows it wrote and these reports again, not the whole warehouse.
+CREATE TABLE IF NOT EXISTS pipeline_check_problems (
+    check_name       VARCHAR NOT NULL,
+    report_id        VARCHAR NOT NULL
+);
