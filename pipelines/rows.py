@@ -10,6 +10,7 @@ from dataclasses import asdict  # vars() for the many small records: asdict deep
 import polars as pl
 
 from pipelines.extract.ingest import make_document
+from pipelines.extract.regions import load_all
 from pipelines.extract.report import extract_document
 from pipelines.store import CORE_TABLES as TABLES
 from pipelines.tables import frame
@@ -73,8 +74,6 @@ WARM_UP_TEXT = """某市科学技术局2023年法治政府建设年度报告
 
 def warm_up() -> None:
     """Load every extractor's modules and dictionaries (jieba's, the gazetteer) in this process."""
-    from pipelines.extract.regions import load_all
-
     load_all()
     extract_rows({"report_id": "warm-up", "source_file": "warm-up.txt", "raw_text": WARM_UP_TEXT, "url": None,
                   "title_hint": None, "published_on_hint": None, "content_sha256": "", "truncated": False})

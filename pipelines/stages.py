@@ -344,27 +344,25 @@ def prepare(raw_dir: Path, warehouse: Path) -> None:
     changed since ``warehouse`` was built, start the extraction worker's loading now.
 
     Dagster's own start (imports, instance, run record: ~2 s) then hides the worker's ~2 s
-    of loading; the raw step takes the listing instead of scanning the folder again.
+    of loading; the raw step takes the listing instead of scanning and comparing again.
     """
     global _listing
-    if raw_dir.is_dir():
-        files = scan_raw_files(raw_dir)
-        _listing = (raw_dir, files)
-        if folder_changed(files, warehouse):
-            warm_up()
+    _listing = None  # never one left by an earlier run that stopped before its raw step
+    files = listing(raw_dir, warehouse)
+    _listing = None if files is None else (raw_dir, files)
 
 
 def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Listing | None:
     """The folder's listing for this run (None: no folder); warms the extraction worker up
-    if the folder changed and :func:`prepare` has not already."""
+    if the folder changed since ``warehouse`` was built, unless :func:`prepare` did both."""
     global _listing
     if _listing is not None and _listing[0] == raw_dir:
         files, _listing = _listing[1], None
-    elif raw_dir.is_dir():
-        files = scan_raw_files(raw_dir)
-    else:
+        return files
+    if not raw_dir.is_dir():
         return None
-    if _pool is None and files and folder_changed(files, warehouse):
+    files = scan_raw_files(raw_dir)
+    if files and folder_changed(files, warehouse):
         # start loading the extractors in a worker now: it overlaps the rest of the raw step
         warm_up(workers)
     return files

@@ -55,7 +55,7 @@ def connect(db: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnec
             con.execute(f"ATTACH {_literal(db)} AS build (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
             con.execute("USE build")
             # a run opens its build file once per step: closing it would checkpoint each time
-            # (~0.1-0.4 s each, growing with the table count of row groups); the WAL carries
+            # (~0.1-0.4 s each, growing with the tables' row-group counts); the WAL carries
             # the steps' writes to the next open instead, and publish() checkpoints once
             con.execute("PRAGMA disable_checkpoint_on_shutdown")
             # DuckDB's default cache is 80 % of RAM: bounded, the load's memory stays flat in the

@@ -24,7 +24,7 @@ class Check:
     sql: str  # rows returned = problems found
     severity: dg.AssetCheckSeverity = ERROR
     # A per-report check reads the rows of one report at a time: its SQL names the checked
-    # table ``t``, returns ``report_id`` first and has a ``{scope}`` condition (see run_checks)
+    # table ``t``, returns ``report_id`` first and has a ``{scope}`` condition (see problems_sql)
     per_report: bool = False
 
 
