@@ -54,3 +54,22 @@ def test_evaluator_follows_scorer_rules():
     s = score(reports, sections, facts, gold)
     assert (s.tp, s.fp, s.fn) == (1, 1, 0)  # 6 is ignored, 7 is a false positive
     assert (s.meta_ok, s.meta_n, s.sec_ok, s.sec_n, s.cat_ok) == (1, 1, 1, 1, 1)
+
+
+def test_evaluator_matches_paths_and_skips_unscored_sections():
+    """A gold name matches a report named by its raw-folder path where that tail is unique; a gold
+    report without ``top_sections`` has its sections unscored (the shared scorer's 2026-12 rules)."""
+    from pipelines.evaluate import score
+
+    gold = [{"source_file": "2021.txt", "report_year": 2021},
+            {"source_file": "b/2022.txt", "report_year": 2022},
+            {"source_file": "c.txt", "report_year": 2020}]
+    reports = [{"source_file": "a/2021.txt", "report_year": 2021},
+               {"source_file": "a/b/2022.txt", "report_year": 2022},
+               {"source_file": "x/b/2022.txt", "report_year": 2019},
+               {"source_file": "y/c.txt", "report_year": 2020}]
+    sections = [{"source_file": "y/c.txt", "level": 1, "position": 1, "heading": "一年来的工作", "category": None}]
+    s = score(reports, sections, [], gold)
+    # 2021.txt and c.txt resolve by their unique tails; b/2022.txt has two candidates: not found
+    assert (s.reports_found, s.meta_ok, s.meta_n) == (2, 2, 3)
+    assert (s.sec_ok, s.sec_n) == (0, 0)  # no top_sections in the gold: the heading is not an extra
