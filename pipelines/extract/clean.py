@@ -130,8 +130,8 @@ _UNIT_START = re.compile(_UNIT)
 _NUMBER_THEN = re.compile(r"\d[\d.]*[ \t]*(?:" + _UNIT + r"|[,、;。])")
 _SENTENCE_END = set("。!?;:”’」』…")
 _MARKER_START = re.compile(
-    r"[ \t]*(?:[一二三四五六七八九十]{1,3}[、.]|[(][一二三四五六七八九十\d]{1,3}[)]|第[一二三四五六七八九十]{1,3}[部章节]"
-    r"|\d{1,2}[、.](?!\d)|[①-⑳]|[一二三四五六七八九十]是|附件|——)")
+    r"[ \t]*(?:[一二三四五六七八九十]{1,3}[、.]|[(][一二三四五六七八九十\d]{1,3}[)]"
+    r"|第[一二三四五六七八九十]{1,3}[部章节]|\d{1,2}[、.](?!\d)|[①-⑳]|[一二三四五六七八九十]是|附件|——)")
 
 
 @lru_cache(maxsize=1)
@@ -186,7 +186,7 @@ def _inner_blanks(text: str) -> list[tuple[int, int]]:
         if _MARKER_START.match(text, b):
             continue  # a blank before 一、/ 1、 / (二) separates headings run into one line
         left, right = text[a - 1], text[b]
-        if left in _PUNCT and (right in _OPEN or _IS_CJK.match(right) or right.isdigit()) or (
+        if (left in _PUNCT and (right in _OPEN or _IS_CJK.match(right) or right.isdigit())) or (
                 right in _PUNCT and (_IS_CJK.match(left) or left.isdigit() or left in _PUNCT)):
             spans.append((a, b))
         elif left.isdigit():
