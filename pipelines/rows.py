@@ -45,12 +45,15 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
         row = {"report_id": rid, "fact_no": n, **vars(f)}
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(f.char_start, f.char_end)
         indicators.append(row)
+    candidates = [{"report_id": rid, "candidate_no": n, **{k: v for k, v in vars(c).items() if k != "fact"},
+                   "features": [{"feature": k, "value": v} for k, v in c.features.items()]}
+                  for n, c in enumerate(ex.candidates, 1)]
     by_section: dict[int | None, list[dict]] = {}
     for t in ex.terms:  # in section order, most frequent first
         by_section.setdefault(t.section_position, []).append({"term": t.term, "count": t.count})
     section_terms = [{"report_id": rid, "section_position": p, "terms": ts} for p, ts in by_section.items()]
     return {"reports": [report], "sections": sections, "quantities": quantities, "indicators": indicators,
-            "section_terms": section_terms}
+            "indicator_candidates": candidates, "section_terms": section_terms}
 
 
 def extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:

@@ -277,7 +277,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
             con.execute("BEGIN")
             try:
                 # reports last: a report row means all its other rows are there
-                for t in ("sections", "quantities", "indicators", "section_terms", "reports"):
+                for t in (*(t for t in TABLES if t != "reports"), "reports"):
                     summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, rows[t])
                 record_changes(con, rows["reports"]["report_id"].to_list())
                 mark_changed(con)

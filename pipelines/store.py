@@ -27,7 +27,7 @@ import polars as pl
 
 from pipelines.config import SQL_DIR, Paths
 
-CORE_TABLES = ("reports", "sections", "quantities", "indicators", "section_terms")
+CORE_TABLES = ("reports", "sections", "quantities", "indicators", "indicator_candidates", "section_terms")
 
 
 def sql_files(kind: str) -> list[Path]:

@@ -43,6 +43,13 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "rule": pl.String, "evidence": pl.String, "section_position": pl.Int32, "char_start": pl.Int32,
         "char_end": pl.Int32, "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
     },
+    "indicator_candidates": {
+        "report_id": pl.String, "candidate_no": pl.Int32, "indicator": pl.String, "measure": pl.String,
+        "value": pl.Float64, "unit": pl.String, "year": pl.Int32, "rule": pl.String, "score": pl.Float64,
+        "features": pl.List(pl.Struct({"feature": pl.String, "value": pl.Float64})), "accepted": pl.Boolean,
+        "reason": pl.String, "cue": pl.String, "evidence": pl.String, "section_position": pl.Int32,
+        "char_start": pl.Int32, "char_end": pl.Int32,
+    },
     "raw_files": {"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "file_sha256": pl.String},
     "section_terms": {"report_id": pl.String, "section_position": pl.Int32,
                       "terms": pl.List(pl.Struct({"term": pl.String, "count": pl.Int32}))},

@@ -258,3 +258,61 @@ def test_year_in_a_title_is_not_the_figures_year() -> None:
         ("high_tech_enterprises", "level", 500, 2023)}
     assert facts("与2022年相比,高新技术企业数量增长20%。", 2023) == {
         ("high_tech_enterprises", "growth_pct", 20, 2023)}
+
+
+# ---- wordings nobody wrote a rule for: classes of the genre, each with made-up variants
+@pytest.mark.parametrize(("text", "want"), [
+    # the ratio to GDP in its written forms
+    ("全社会研发经费投入占比达到2.71%。", {("rd_intensity", "level", 2.71, 2023)}),
+    ("全社会研发投入占GDP比重升至3.1%。", {("rd_intensity", "level", 3.1, 2023)}),
+    ("研究与试验发展经费支出与国内生产总值之比超过2.5%。", {("rd_intensity", "level", 2.5, 2023)}),
+    ("全社会研发投入96.2亿元、增长9.1%,占地区生产总值比重提升至2.4%。", {
+        ("rd_expenditure", "level", 9.62e9, 2023), ("rd_expenditure", "growth_pct", 9.1, 2023),
+        ("rd_intensity", "level", 2.4, 2023)}),
+    # verbs leading to the figure, measure nouns after it
+    ("高新技术企业发展到612家,高企个数超过700家。", {("high_tech_enterprises", "level", 612, 2023),
+                                              ("high_tech_enterprises", "level", 700, 2023)}),
+    ("新增国家高新技术企业215家,总量1.2万家。", {("high_tech_enterprises", "new", 215, 2023),
+                                            ("high_tech_enterprises", "level", 12000, 2023)}),
+    ("备案科技型中小企业31家、增长12%,保有量达96家。", {
+        ("tech_smes", "new", 31, 2023), ("tech_smes", "growth_pct", 12, 2023), ("tech_smes", "level", 96, 2023)}),
+    # a figure list: the second figure's unit says which indicator
+    ("技术合同交易完成512项、12.4亿元。", {("tech_contract_count", "level", 512, 2023),
+                                     ("tech_contract_value", "level", 1.24e9, 2023)}),
+    # a year's money flow is its level, even where the sentence says 新增
+    ("新增技术合同登记980项、成交额突破45亿元。", {("tech_contract_value", "level", 4.5e9, 2023)}),
+    # from-to with years: each figure is its year's level; without a year, only the end
+    ("研发经费支出占生产总值的比重由2018年的1.9%提高到2022年的2.3%。", {
+        ("rd_intensity", "level", 1.9, 2018), ("rd_intensity", "level", 2.3, 2022)}),
+    # the year a longer sentence opens with; a plan period's last year
+    ("2021年,全社会研发经费投入12.3亿元;全社会研发投入强度1.8%。", {
+        ("rd_expenditure", "level", 1.23e9, 2021), ("rd_intensity", "level", 1.8, 2021)}),
+    ("“十三五”时期,全市研发投入强度达到2.2%。", {("rd_intensity", "level", 2.2, 2020)}),
+])
+def test_unlisted_wordings_of_the_genre(text, want) -> None:
+    assert facts(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "走访服务高新技术企业85家。",            # something done to the firms
+    "高新技术企业产值增长15%。",              # a property of the firms, not their number
+    "高新技术企业培育入库企业52家。",          # another noun: the pool
+    "澧县高新技术企业达到5家。",               # another place's figure
+    "国家级高新技术企业从0.94万家增加到1.55万家。" and "从0.94万家",
+])
+def test_unknown_words_that_make_it_no_fact(text) -> None:
+    assert not {f for f in facts(text) if f[2] in (85, 15, 52, 5, 9400)}
+
+
+def test_every_weighed_figure_is_a_candidate_with_its_reason() -> None:
+    from pipelines.extract.indicators import indicator_candidates
+
+    text = "新增高新技术企业120家,力争高新技术企业达到300家。走访高新技术企业85家。"
+    doc = Document("t.txt", text, text)
+    cands = indicator_candidates(doc, ReportMeta(report_year=2023), [], extract_quantities(doc, []))
+    by_value = {c.value: c for c in cands}
+    assert by_value[120].accepted and by_value[120].reason is None and by_value[120].score == 1
+    assert not by_value[300].accepted and by_value[300].reason.startswith("a target or plan")
+    assert not by_value[85].accepted and "走访" in by_value[85].reason
+    assert [f.value for f in extract_indicators(doc, ReportMeta(report_year=2023), [],
+                                                extract_quantities(doc, []))] == [120]

@@ -88,6 +88,28 @@ class IndicatorFact:
 
 
 @dataclass
+class IndicatorCandidate:
+    """A figure weighed as a fact of an indicator: the fact if accepted, else why not."""
+
+    indicator: str  # the indicator (or "a|b" where the unit was to decide)
+    measure: str | None  # level | new | growth_pct, once decided
+    value: float
+    unit: str
+    year: int | None
+    rule: str  # direct | figure_first | continuation | respectively
+    score: float  # 1 = every word known; lower for unknown words; 0 = rejected by a rule
+    features: dict[str, float]  # what lowered the score: gap_unknown, pre_unknown, bare_list
+    accepted: bool
+    reason: str | None  # why it is no fact (None for a fact)
+    cue: str
+    evidence: str
+    char_start: int
+    char_end: int
+    section_position: int | None = None
+    fact: IndicatorFact | None = None  # not stored: the accepted fact itself
+
+
+@dataclass
 class TermCount:
     term: str
     count: int
@@ -102,4 +124,5 @@ class Extraction:
     sections: list[Section] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     indicators: list[IndicatorFact] = field(default_factory=list)
+    candidates: list[IndicatorCandidate] = field(default_factory=list)
     terms: list[TermCount] = field(default_factory=list)

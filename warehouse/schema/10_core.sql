@@ -78,6 +78,33 @@ CREATE TABLE IF NOT EXISTS indicators (
     PRIMARY KEY (report_id, fact_no)
 );
 
+-- Every figure the fact extractor weighed as a fact of an indicator, accepted or not: why a
+-- number is (not) a fact, in one query. An accepted candidate is the row of `indicators` with
+-- the same report and span; a rejected one says why in `reason`. `score` is 1 when every word
+-- between name and figure is known; unknown words lower it (pipelines/dictionaries/
+-- indicator_cues.toml, [score]); 0 when a rule rejected it.
+CREATE TABLE IF NOT EXISTS indicator_candidates (
+    report_id        VARCHAR NOT NULL,
+    candidate_no     INTEGER NOT NULL,   -- 1-based within the report, in text order
+    indicator        VARCHAR NOT NULL,   -- the indicator named ("a|b" where the unit was to decide)
+    measure          VARCHAR,            -- level | new | growth_pct, once decided
+    value            DOUBLE NOT NULL,
+    unit             VARCHAR NOT NULL,
+    year             INTEGER,
+    rule             VARCHAR NOT NULL,   -- direct | figure_first | continuation | respectively
+    score            DOUBLE NOT NULL,
+    features         STRUCT(feature VARCHAR, value DOUBLE)[] NOT NULL,  -- what lowered the score
+    accepted         BOOLEAN NOT NULL,
+    reason           VARCHAR,            -- why it is no fact; NULL when accepted
+    cue              VARCHAR NOT NULL,
+    evidence         VARCHAR NOT NULL,
+    section_position INTEGER,
+    char_start       INTEGER NOT NULL,
+    char_end         INTEGER NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
+    PRIMARY KEY (report_id, candidate_no)
+);
+
 -- jieba term counts, one row per report section with all its terms in a list (most frequent
 -- first). Analysts query the view `terms` (one row per term, warehouse/views/00_terms.sql).
 -- A list per section rather than a row per term: the long form was 98 % of all rows (~1,000 a
