@@ -279,8 +279,9 @@ def test_year_in_a_title_is_not_the_figures_year() -> None:
     # a figure list: the second figure's unit says which indicator
     ("技术合同交易完成512项、12.4亿元。", {("tech_contract_count", "level", 512, 2023),
                                      ("tech_contract_value", "level", 1.24e9, 2023)}),
-    # a year's money flow is its level, even where the sentence says 新增
-    ("新增技术合同登记980项、成交额突破45亿元。", {("tech_contract_value", "level", 4.5e9, 2023)}),
+    # a year's flow (money, registrations) is its level, even where the sentence says 新增
+    ("新增技术合同登记980项、成交额突破45亿元。", {("tech_contract_count", "level", 980, 2023),
+                                            ("tech_contract_value", "level", 4.5e9, 2023)}),
     # from-to with years: each figure is its year's level; without a year, only the end
     ("研发经费支出占生产总值的比重由2018年的1.9%提高到2022年的2.3%。", {
         ("rd_intensity", "level", 1.9, 2018), ("rd_intensity", "level", 2.3, 2022)}),
