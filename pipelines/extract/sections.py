@@ -277,10 +277,52 @@ def _has_top_level(simp: str, lines: list[tuple[int, int]]) -> bool:
     return False
 
 
+@cache
+def _part_title_res() -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in load_toml("section_categories.toml").get("part_titles", {}).get("patterns", [])]
+
+
+_SENTENCE_PUNCT = re.compile(r"[。，,;；:：!！?？]")
+
+
+def _part_titles(simp: str, lines: list[tuple[int, int]]) -> dict[int, _Cand]:
+    """Unnumbered part titles above a work report's 一、 (or （一）): line start -> candidate.
+
+    A part title is a short line of its own, with no marker and no sentence punctuation,
+    worded as the genre words its parts (``part_titles`` in section_categories.toml). They
+    are the top level when there are two or more, or when the first one comes before any
+    numbered top-level heading and reviews the past year (a page that shows only part one).
+    """
+    found: list[tuple[int, _Cand]] = []
+    first_top: int | None = None
+    for ls, le in lines:
+        line = simp[ls:le]
+        lead = _LEAD.match(line).end()
+        stripped = line[lead:].rstrip(" \t\u3000")
+        if first_top is None and _TOP_LINE.match(simp, ls, le):
+            first_top = ls
+        if not 4 <= len(stripped) <= 24 or _SENTENCE_PUNCT.search(stripped):
+            continue
+        if any(pat.match(stripped) for _, pat in _LINE_MARKERS):
+            continue
+        h = re.sub(r"\s+", "", stripped)
+        if any(p.search(h) for p in _part_title_res()):
+            start = ls + lead
+            found.append((ls, _Cand(PART, len(found) + 1, start, start, start + len(stripped), le)))
+    if not found:
+        return {}
+    first = found[0][1]
+    before_top = first_top is None or first.start < first_top
+    if before_top and (len(found) >= 2 or "回顾" in simp[first.start:first.head_end]):
+        return dict(found)
+    return {}
+
+
 def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
           ) -> list[tuple[_Cand, int, int | None]]:
     """Accepted heading candidates with their level and parent position, in document order."""
     doc_has_top = _has_top_level(simp, lines)
+    parts = _part_titles(simp, lines)
     root_kind: int | None = None  # the kind of the top level, once one is taken
     fragment = False  # the page opens mid-report: its top level may resume at 三、
     accepted: list[tuple[_Cand, int, int | None]] = []  # candidate, level, parent position
@@ -298,6 +340,16 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
             pending = lone
             continue
         held, pending = pending, None
+        if ls in parts:
+            c = parts[ls]
+            if not _continues(c, last.get((0, PART)), None):
+                continue
+            last[(0, PART)] = c.number
+            root_kind, quoted = PART, None
+            node = _Node(next(uids), PART, 1, len(accepted) + 1)
+            stack = [node]
+            accepted.append((c, 1, None))
+            continue
         if stack and len(line) <= 40 and _ENCLOSURE.match(line):
             # everything after 附件 hangs under the current top section, numbered afresh
             top = stack[0]
