@@ -24,6 +24,7 @@ from pipelines.extract.document import Document, ReportMeta
 from pipelines.extract.regions import (
     Mention,
     Region,
+    ancestors,
     best_known,
     chain_pick,
     find_mentions,
@@ -46,6 +47,11 @@ _BOOK = re.compile(r"《[^》]{0,80}》")
 _YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})\s*年(?:度)?(?![\d\-—~])")
 _RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—~至到]+\s*(?:19|20)?\d{2}\s*年?")
 _REVIEW = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:主要)?(?:工作|政府工作)?(?:和[^\n]{0,12})?回顾")
+# "我代表威海市人民政府向大会报告工作", "我代表市政府", "我代表行署作工作报告": who delivers a work report
+_DEPUTY = re.compile(
+    rf"我代表([{_CJK}]{{0,16}}?)(?:([省市区县州盟旗])(?:人民)?政府|(行署|行政公署))")
+_DEPUTY_REPORTS = re.compile(
+    rf"我代表[{_CJK}]{{0,16}}?(?:政府|行署|行政公署)[,，\s]*(?:向大会)?(?:作|报告|汇报)[^。\n]{{0,8}}工作")
 _DELIVERY = re.compile(r"在[^。\n]{0,40}?(?:\n\s*){0,3}[^。\n]{0,20}?(?:人民代表大会|人代会)")
 
 
@@ -140,11 +146,19 @@ def _doc_type(page: _Page) -> str:
     c = _cues()["doc_type"]
     title = page.title or ""
     head = page.text[:3000]
+    if any(w in page.text[:800] for w in c["not_gwr_body"]):
+        return "other"
+    gwr_in_title = any(w in title for w in c["gwr_title"])
+    # the speech itself (各位代表: / 我代表市人民政府向大会报告工作) under whatever title a mirror gives it
+    if gwr_in_title and (re.search(r"^\s*各位代表\s*[:：!！]", head, re.M) or _DEPUTY_REPORTS.search(head)):
+        return "government_work_report"
     if title:
         if any(w in title for w in c["other_title"]):
             return "other"
-        if any(w in title for w in c["gwr_title"]):
+        if gwr_in_title:
             return "government_work_report"
+        if any(w in title for w in c["plan_title"]):
+            return "other"
         if any(w in title for w in c["rule_of_law"]) and any(w in title for w in c["report_words"]):
             return "rule_of_law_report"
     # the speech itself: a short 政府工作报告 line on top, or how the speaker addresses the
@@ -152,7 +166,7 @@ def _doc_type(page: _Page) -> str:
     gwr = "|".join(map(re.escape, c["gwr_title"]))
     if re.search(rf"^[^,。\n]{{0,20}}(?:{gwr})[^,。\n]{{0,16}}$", page.text[:300], re.M) or (
         any(w in head for w in c["gwr_body"]) and _DELIVERY.search(head)
-    ) or sum(head.count(w) for w in c["gwr_body"]) >= 2:
+    ) or sum(head.count(w) for w in c["gwr_body"]) >= 2 or _DEPUTY_REPORTS.search(head):
         return "government_work_report"
     rol = sum(head.count(w) for w in c["rule_of_law"])
     # the first top-level heading of the genre: "一、2023年推进法治政府建设的主要举措和成效"
@@ -177,9 +191,10 @@ def _self_level(page: _Page) -> tuple[str | None, bool]:
     or opens with its area as the subject; otherwise the most frequent of 全市/县委/区政府 …
     """
     head = page.text[:4000]
-    m = re.search(rf"代表([{_LEVEL_WORDS}])人民政府", head)
+    m = _DEPUTY.search(head)
     if m:
-        return m.group(1), True
+        # 行署: the office of a league or a prefecture (地区), which have no people's government
+        return ("盟" if m.group(3) else m.group(2)), True
     subj = _opener_subject(page)
     if subj is not None:
         return subj.kind[-1:] if subj.kind[-1:] in _LEVEL_WORDS else None, True
@@ -225,6 +240,12 @@ def _fits(r: Region, level: str | None) -> bool:
         return r.name.endswith("区")
     if level == "县":
         return r.name.endswith(("县", "旗"))
+    if level == "州":
+        return r.name.endswith("州") and r.level == "prefecture"
+    if level == "盟":
+        return r.name.endswith(("盟", "地区"))
+    if level == "旗":
+        return r.name.endswith("旗")
     return True
 
 
@@ -251,6 +272,8 @@ def _groups(ms: list[Mention]) -> list[list[Mention]]:
 
 
 BODY_SPAN = 20000  # characters of the page searched for place names
+MASKED_MIN = 3.0  # how often a masked template's body must name an area for it to be the region
+TAIL_SPAN = 3000  # and of its end, where a whole report names its area once more
 
 
 class _Context:
@@ -265,7 +288,14 @@ class _Context:
 
     @cached_property
     def mentions(self) -> list[Mention]:
-        return find_mentions(self.page.text[:BODY_SPAN])
+        text = self.page.text
+        out = find_mentions(text[:BODY_SPAN])
+        if len(text) > BODY_SPAN:
+            # a whole report names its own area again in its closing lines (…吉安篇章)
+            at = max(BODY_SPAN, len(text) - TAIL_SPAN)
+            out += [Mention(m.start + at, m.end + at, m.surface, m.regions, m.full)
+                    for m in find_mentions(text[at:])]
+        return out
 
     @cached_property
     def regions(self) -> list[Region]:
@@ -342,9 +372,9 @@ def _zone(page: _Page) -> tuple[str, Region] | None:
 
 
 def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
-            url_regions: list[Region]) -> _Pick:
+            url_regions: list[Region], *, masked: bool = False) -> _Pick:
     context = _Context(page, url_regions)
-    zone = _zone(page)
+    zone = None if masked else _zone(page)
     if zone:
         return _Pick(zone[0], None, "zone", zone[1].province)
     # where an issuer names its area, most telling first; of the opening sentence only its
@@ -353,6 +383,9 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
     if page.title:
         strong.append(("title", page.title))
     head = page.text[:3000]
+    deputy = _DEPUTY.search(head)
+    if deputy and deputy.group(1):
+        strong.append(("deputy", deputy.group(1) + (deputy.group(2) or "")))
     strong += [("delivery", m.group()) for m in _DELIVERY.finditer(head)]
     strong += [("issuer", ln) for ln in _issuer_lines(page)]
     strong += [("issuer", m.group()) for m in re.finditer(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长", head)]
@@ -361,6 +394,8 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
         strong.append(("opener", subject))
     strong += [("signature", s) for s in _signature(page)]
     fit_level = level if strong_level else None
+    if masked:
+        strong = []  # the places that would name the area are masked (X市第七届人民代表大会)
     for source, s in strong:
         if isinstance(s, Region):
             r = s if _fits(s, fit_level) else None
@@ -371,7 +406,7 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
 
     # the body: how often each area is named, institutions (宁波大学) counting little
     inst = tuple(_cues()["region"]["institution_suffixes"])
-    body = page.text[:BODY_SPAN]
+    body = page.text
     scores: Counter[str] = Counter()
     regs: dict[str, Region] = {}
     for m in context.mentions:
@@ -391,6 +426,16 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
     for code in scores:
         if code in url_codes:
             scores[code] += 0.5
+    if level is not None and strong_level:
+        # a city's report names its counties far more often than itself: each sub-area
+        # named counts for the area of the report's level that holds it
+        votes: Counter[str] = Counter()
+        for code, sc in scores.items():
+            for a in ancestors(regs[code]):
+                if a.adcode in scores and _fits(a, level):
+                    votes[a.adcode] += sc / 2
+        for code, v in votes.items():
+            scores[code] += v
     fitting = [(s, c) for c, s in scores.items() if _fits(regs[c], level)]
     if not fitting and level in ("市", "区", None):
         # only sub-areas are named (上虞 in a 市 report): their common parent is the area
@@ -408,7 +453,7 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
             r = regs[fitting[0][1]]
             # a name or two in passing ("学习借鉴深圳经验") yields to an unrelated gov.cn host
             unrelated = from_url is not None and not (is_within(r, from_url) or is_within(from_url, r))
-            if not (unrelated and fitting[0][0] < 2):
+            if not (unrelated and fitting[0][0] < 2) and not (masked and fitting[0][0] < MASKED_MIN):
                 return _Pick(r.name, r, "body")
     if from_url is not None:
         return _Pick(from_url.name, from_url, "url")
@@ -418,70 +463,184 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
 # --- issuer ----------------------------------------------------------------------------------
 
 
-def _issuer_from(s: str, pick: _Pick, *, opener: bool = False) -> tuple[str | None, bool]:
-    """(issuer, found): the body named in ``s``, completed with the region's name.
-
-    In an opener a department named as subject beats the government named beside it
-    ("按照市委市政府的工作部署,上海市科学技术委员会…")."""
+@cache
+def _dict_organ_re() -> re.Pattern[str]:
     c = _cues()["issuer"]
-    gov = set(c["government_forms"])
-    matches = list(_organ_re().finditer(s))
-    if opener:
-        matches.sort(key=lambda m: m.group(2) in gov)
-    for m in matches:
-        prefix, organ = m.group(1), m.group(2)
-        ms = find_mentions(prefix, loose=True)
-        if ms and ms[-1].end == len(prefix):
-            # keep the run of names that ends at the organ (重庆市沙坪坝区 + 科学技术局),
-            # with the area's full name where a short one is written (杭州科技局)
-            g = _groups(ms)[-1]
-            named = prefix[g[0].start:]
-            if not g[-1].full:
-                r = chain_pick(g) or pick.region
-                named = prefix[g[0].start:g[-1].start] + r.name if r else named
-        elif pick.source == "zone" and pick.name and pick.name[:2] in prefix:
-            named = prefix[prefix.index(pick.name[:2]):]
-        else:
-            if prefix and prefix[-1] not in _ISSUER_LEVEL_WORDS:
-                continue  # 法治政府, 政策法规处: not an issuer's name; keep looking
-            named = pick.name
+    organs = sorted(set(c["organs"]) | set(c["government_forms"]), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, organs)))
+
+
+@cache
+def _generic_organ_re() -> re.Pattern[str]:
+    ends = "|".join(map(re.escape, _cues()["issuer"]["generic_organ_endings"]))
+    return re.compile(rf"[{_CJK}]{{1,12}}?(?:{ends})")
+
+
+# words that a body's own name never holds: the match ran into a sentence
+_NOT_IN_ORGAN = re.compile(r"政府|书记|[在的年]|党|人大|政协|领导|召开|关于|坚持|全面|深入|贯彻|认真")
+
+
+def _organ_at(s: str, pos: int) -> str | None:
+    """The name of a body that starts at ``s[pos]``, in its full form (人社局 -> 人力资源和社会保障局,
+    卫生健康委 -> 卫生健康委员会); None if no body's name starts there."""
+    c = _cues()["issuer"]
+    m = _dict_organ_re().match(s, pos)
+    if m:
+        return c["canonical"].get(m.group(), m.group())
+    m = _generic_organ_re().match(s, pos)
+    if not m or m.group().endswith(tuple(c["not_organ_endings"])) or _NOT_IN_ORGAN.search(m.group()):
+        return None
+    name = m.group()
+    if name in c["canonical"]:
+        return c["canonical"][name]
+    return name + "员会" if name.endswith("委") and len(name) > 2 else name
+
+
+def _national_body(s: str) -> str | None:
+    """A national body (a ministry, 国务院) named at the start of ``s``."""
+    bodies = sorted(_cues()["issuer"]["national_bodies"], key=len, reverse=True)
+    m = re.match(rf"\s*(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})", s)
+    return m.group(1) if m else None
+
+
+def _issuer_in(s: str, pick: _Pick, *, anchored: bool = False) -> tuple[str | None, bool]:
+    """(issuer, found): the body named in ``s`` as [area names][body], the area completed from
+    the report's region where the page writes it short (杭州科技局, 市科委, 区财政局).
+
+    ``anchored``: only a name that opens ``s`` (the subject of an opening sentence), not a body
+    named later in it (…认真落实区委、区政府相关部署)."""
+    gov = set(_cues()["issuer"]["government_forms"])
+
+    def done(named: str | None, organ: str) -> tuple[str | None, bool]:
         if not named:
             return None, True
         if organ in gov:
-            return f"{named}人民政府" if named != pick.name or pick.source != "zone" else None, True
-        return f"{named}{c['canonical'].get(organ, organ)}", True
-    if not opener:
-        # a body the dictionary doesn't list, written after its area's name (常德市市场监督管理局)
-        for m in _GENERIC_ORGAN.finditer(s):
-            ms = find_mentions(s[:m.start()], loose=True)
-            if ms and ms[-1].end == m.start() and not _organ_re().search(m.group()):
-                g = _groups(ms)[-1]
-                return s[g[0].start:m.end()], True
+            return (f"{named}人民政府" if named != pick.name or pick.source != "zone" else None), True
+        return f"{named}{organ}", True
+
+    if pick.source == "zone" and pick.name:
+        i = s.find(pick.name[:2])
+        m = _dict_organ_re().search(s, max(i, 0)) if i >= 0 else None
+        if m and (not anchored or i <= 1):
+            return done(s[i:m.start()], _organ_at(s, m.start()) or m.group())
+    for g in _groups(find_mentions(s, loose=True)):
+        if anchored and g[0].start > 1:
+            break
+        organ = _organ_at(s, g[-1].end)
+        if organ is None:
+            continue
+        named = s[g[0].start:g[-1].end]
+        if not g[-1].full:
+            r = chain_pick(g) or pick.region
+            named = s[g[0].start:g[-1].start] + r.name if r else named
+        return done(named, organ)
+    # a level word for the area itself: 市科技局, 区财政局, 州生态环境局 (not 全市, 我区, 各县)
+    for m in re.finditer(rf"(?<![{_CJK}])[{_ISSUER_LEVEL_WORDS}]", s):
+        if anchored and m.start() > 1:
+            break
+        organ = _organ_at(s, m.end())
+        if organ is not None:
+            return done(pick.name, organ)
     return None, False
 
 
-def _issuer(page: _Page, doc_type: str, pick: _Pick) -> str | None:
+def _subjects(page: _Page) -> list[str]:
+    """The subjects of the opening sentences: "2023年,通城县人社局坚持…" -> "通城县人社局坚持…"."""
+    body = page.text[page.body_start:page.body_start + 1500]
+    lead = re.compile(rf"^[\s,，]*(?:(?:(?:19|20)\d{{2}}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
+    out = []
+    for line in [page.opener, *re.findall(r"^\s*(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，][^\n]{0,60}", body, re.M)]:
+        line = _BOOK.sub("", _UNDER.sub("", line))
+        line = line[lead.match(line).end():].lstrip(" ,，")
+        # "根据…要求,", "按照市委市政府的工作部署,": the subject follows the clause
+        line = re.sub(r"^(?:根据|按照|依据|遵照|为了?|围绕)[^,，。]{0,60}[,，]\s*", "", line)
+        out.append(line)
+    return out
+
+
+_BYLINE_TRIM = " \t\u3000■□●◆·•|:：[]【】()（）"
+
+
+def _bylines(page: _Page) -> list[str]:
+    """Header lines that are nothing but a body's name (the issuer written above or below the title)."""
+    out = []
+    for _, line in page.header:
+        ln = line.strip(_BYLINE_TRIM)
+        if line.rstrip().endswith((":", "：")):
+            continue  # 自治区人民政府: is whom the report is addressed to
+        if 4 <= len(ln) <= 30 and not re.search(r"[,，。;；\d]", ln):
+            out.append(ln)
+    return out
+
+
+def _compiled_by(page: _Page) -> str | None:
+    """"本报告由山东省机关事务管理局根据…编制": the body a disclosure report names as its author."""
+    m = re.search(rf"由([{_CJK}]{{4,30}}?)(?:根据|依据|按照|编制)", page.text[page.body_start:page.body_start + 400])
+    return m.group(1) if m else None
+
+
+def _host_department(url: str | None, pick: _Pick) -> str | None:
+    """czj.taian.gov.cn: the first label of a government host names the department."""
+    m = re.match(r"^[a-z]+://([a-z0-9]+)\.[^/]*\.gov\.cn(?:[:/]|$)", (url or "").strip().lower())
+    organ = _cues()["issuer"]["host_labels"].get(m.group(1)) if m else None
+    if organ is None or pick.region is None:
+        return None
+    return f"{pick.name}{organ}" if pick.region in url_host_regions(url) else None
+
+
+def _is_news(page: _Page) -> bool:
+    """A page that reports on something (a congress opening, a meeting) rather than being it."""
+    markers = _cues()["doc_type"]["news_markers"]
+    lead = page.text[page.body_start:page.body_start + 120]
+    return bool(re.match(r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})月\s*\d{1,2}\s*日", lead)) or any(
+        w in lead or w in (page.title or "") for w in markers)
+
+
+def _issuer(page: _Page, doc_type: str, pick: _Pick, url: str | None) -> str | None:
     head = page.text[:3000]
     if any(f"我代表{n}" in head for n in _cues()["issuer"]["national"]):
         return _cues()["issuer"]["national"][0]
     if doc_type == "government_work_report":
-        return f"{pick.name}人民政府" if pick.name else None
+        if not pick.name:
+            return None
+        deputy = _DEPUTY.search(head)
+        if deputy and deputy.group(3):
+            return f"{pick.name}行政公署"
+        return f"{pick.name}人民政府"
+    if doc_type == "other" and _is_news(page):
+        return None  # news names bodies, but none of them wrote the page
     if page.title:
-        iss, found = _issuer_from(page.title, pick)
+        iss, found = _issuer_in(page.title, pick)
         if found:
             return iss
-        if find_mentions(page.title, loose=True) and pick.name:
+        if doc_type != "other" and find_mentions(page.title, loose=True) and pick.name:
             return f"{pick.name}人民政府"  # a report titled by its area is the government's
-    opener = page.opener
-    iss, found = _issuer_from(opener, pick, opener=True)
-    if found and iss:
-        return iss
+    for s in _bylines(page):
+        iss, found = _issuer_in(s, pick, anchored=True)
+        if iss:
+            return iss
+    by = _compiled_by(page)
+    if by:
+        iss, _ = _issuer_in(by, pick, anchored=True)
+        if iss:
+            return iss
+    for s in _subjects(page):
+        iss, found = _issuer_in(s, pick, anchored=True)
+        if iss:
+            return iss
+        area = find_mentions(s[:12], loose=True)
+        if doc_type != "other" and pick.name and pick.source != "zone" and (
+                re.match(r"(?:我|全)[省市区县州盟旗]", s) or (area and area[0].start == 0)):
+            return f"{pick.name}人民政府"  # "2023年,沈阳市坚持…", "我市坚持…": the area's government
     for s in (*_issuer_lines(page), *_signature(page)):
-        iss, found = _issuer_from(s, pick)
+        iss, found = _issuer_in(s, pick)
         if found and iss:
             return iss
-    if re.search(r"我(?:局|厅|委|办)", opener[:40]):
-        return None  # a department that doesn't say its name
+    dept = _host_department(url, pick)
+    if dept:
+        return dept
+    if doc_type == "other" or re.search(r"我(?:局|厅|委|办)", page.opener[:40]):
+        return None  # a department that doesn't say its name; a page that is no report of its own
     if pick.name and pick.source != "zone":
         return f"{pick.name}人民政府"
     return None
@@ -590,28 +749,70 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
 # --- entry point -----------------------------------------------------------------------------
 
 
+def _national_issuer(page: _Page) -> str | None:
+    """A national body that writes the report: 国务院 delivering the work report, or a ministry
+    as the subject of the title or the opening sentence (2022年,民政部党组坚持…)."""
+    head = page.text[:3000]
+    if any(f"我代表{n}" in head for n in _cues()["issuer"]["national"]):
+        return _cues()["issuer"]["national"][0]
+    for s in (page.title or "", *_subjects(page)[:2], *_bylines(page)):
+        body = _national_body(s)
+        if body:
+            return body
+    return None
+
+
+@cache
+def _masked_re() -> re.Pattern[str]:
+    marks = "|".join(map(re.escape, sorted(_cues()["doc_type"]["masked_places"], key=len, reverse=True)))
+    return re.compile(rf"(?<![A-Za-z])(?:{marks})(?:省|市|县|区|州|盟|旗|镇)(?![A-Za-z])")
+
+
+def _no_one_area(page: _Page) -> str | None:
+    """"compilation" for a page that collects many areas' reports (a title with 各省, or a
+    contents list naming three areas' 政府工作报告): it speaks for no one area. "masked" for a
+    template whose place names are masked (XX市, ××县, 某区): its title and delivery line name
+    no area, so only an area the body itself names often can be its region."""
+    title = page.title or ""
+    head = page.text[:3000]
+    if any(w in title for w in _cues()["doc_type"]["compilation_title"]):
+        return "compilation"
+    listed = {m.surface for m in find_mentions(head, loose=True)
+              if head.startswith(("政府工作报告", "人民政府工作报告"), m.end)}
+    if len(listed) >= 3:
+        return "compilation"
+    where = (title, page.text[:300], *(m.group() for m in _DELIVERY.finditer(head)), page.opener[:40])
+    if any(_masked_re().search(s) for s in where) or len(_masked_re().findall(head)) >= 3:
+        return "masked"
+    return None
+
+
 def extract_metadata(doc: Document) -> ReportMeta:
     page = _split(doc)
     doc_type = _doc_type(page)
     url_regions = url_host_regions(doc.url)
-    national = any(f"我代表{n}" in page.text[:3000] for n in _cues()["issuer"]["national"])
-    level, strong_level = (None, False) if national else _self_level(page)
-    pick = _Pick() if national else _region(page, doc, level, strong_level, url_regions)
+    national = _national_issuer(page)
+    no_area = None if national else _no_one_area(page)
+    level, strong_level = (None, False) if national or no_area == "compilation" else _self_level(page)
+    pick = _Pick() if national or no_area == "compilation" else _region(
+        page, doc, level, strong_level, url_regions, masked=no_area == "masked")
     r = pick.region
     published = _published(page, doc)
     signed = _signed(page, doc_type)
     admin_level = r.level if r else None
-    if r is None and pick.source is None and level and strong_level:
+    if r is None and pick.source is None and level and strong_level and not national:
         # the area is unnamed (县科技局 …) but its level is plain; a 市 is most often a prefecture
-        admin_level = {"省": "province", "市": "prefecture", "区": "county", "县": "county"}.get(level)
+        admin_level = {"省": "province", "市": "prefecture", "区": "county", "县": "county", "州": "prefecture",
+                       "盟": "prefecture", "旗": "county"}.get(level)
+    issuer = national or (None if no_area == "compilation" else _issuer(page, doc_type, pick, doc.url))
     return ReportMeta(
         doc_type=doc_type,
-        issuer=_issuer(page, doc_type, pick),
+        issuer=issuer,
         region=pick.name,
         province=(r.province if r else pick.province),
         admin_level=admin_level,
         adcode=r.adcode if r else None,
-        report_year=_report_year(page, doc_type, signed, published, doc.url),
+        report_year=None if no_area == "compilation" else _report_year(page, doc_type, signed, published, doc.url),
         published_on=published,
         signed_on=signed,
         title=page.title_written,
@@ -619,4 +820,3 @@ def extract_metadata(doc: Document) -> ReportMeta:
         region_source=pick.source,
         language="zh-Hant" if is_traditional(doc.text) else "zh-Hans",
     )
-
