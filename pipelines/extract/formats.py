@@ -245,7 +245,7 @@ def _paragraph_text(p) -> tuple[str, int]:
     return "".join(out), breaks
 
 
-_CN_DIGITS = "〇一二三四五六七八九"
+_CN_DIGITS = "零一二三四五六七八九"
 _FORMATS = {
     "ideographTraditional": "甲乙丙丁戊己庚辛壬癸",
     "ideographZodiac": "子丑寅卯辰巳午未申酉戌亥",
@@ -283,8 +283,11 @@ def chinese_count(n: int, digits: str = _CN_DIGITS, units: str = "十百千") ->
 
 def format_number(n: int, fmt: str) -> str:
     """A list counter as Word shows it in format ``fmt`` (``w:numFmt``)."""
-    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting"):
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
+               "taiwaneseCountingThousand", "japaneseDigitalTenThousand"):
         return chinese_count(n)
+    if fmt in ("ideographDigital", "taiwaneseDigital"):
+        return "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
     if fmt in ("chineseLegalSimplified", "ideographLegalTraditional"):
         return chinese_count(n, "零壹贰叁肆伍陆柒捌玖", "拾佰仟")
     if fmt in _FORMATS:
@@ -483,6 +486,7 @@ class _Line:
     y0: float  # bottom (PDF coordinates grow upwards)
     y1: float  # top
     size: float  # typical glyph height: the unit of margins and indents
+    lead: float  # width of the line's first unbreakable unit (a character with its punctuation, a word)
 
 
 _CJK_OR_PUNCT = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u2010-\u206f]")
@@ -544,21 +548,28 @@ def _page_lines(textpage) -> list[_Line]:
 
     tp = textpage.raw
     n = c.FPDFText_CountChars(tp)
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    # loose boxes: the glyph's advance and the font's height, not its ink (a "，" is inked in
+    # its left half only, and a line ending in one would look short of the margin)
+    rect = c.FS_RECTF()
+    ref = ctypes.byref(rect)
     lines: list[_Line] = []
     chars: list[tuple[str, bool]] = []
     box = [1e9, -1e9, 1e9, -1e9]
     heights: list[float] = []
+    lead: list[float] = []  # left and right of the first unit's characters
+    lead_open = [True]
 
     def close() -> None:
         if chars:
             text = _line_text(chars)
             if text.strip():
-                size = median(heights) if heights else 10.0
-                lines.append(_Line(text, box[0], box[1], box[2], box[3], max(size, 1.0)))
+                size = max(median(heights) if heights else 10.0, 1.0)
+                width = lead[-1] - lead[0] if lead else size
+                lines.append(_Line(text, box[0], box[1], box[2], box[3], size, width))
         chars.clear()
         heights.clear()
+        lead.clear()
+        lead_open[0] = True
         box[:] = [1e9, -1e9, 1e9, -1e9]
 
     for i in range(n):
@@ -572,15 +583,32 @@ def _page_lines(textpage) -> list[_Line]:
         ch = chr(u)
         generated = bool(c.FPDFText_IsGenerated(tp, i) == 1)
         chars.append((ch, generated))
-        if not ch.isspace() and c.FPDFText_GetCharBox(tp, i, *refs):
-            box[0] = min(box[0], left.value)
-            box[1] = max(box[1], right.value)
-            box[2] = min(box[2], bottom.value)
-            box[3] = max(box[3], top.value)
+        if not ch.isspace() and c.FPDFText_GetLooseCharBox(tp, i, ref):
+            left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
+            if lead_open[0]:  # the first unit: opening marks, one CJK character or a Latin word, closing marks
+                if lead and not _continues_unit(chars[-2][0] if len(chars) > 1 else "", ch):
+                    lead_open[0] = False
+                else:
+                    lead.extend((left, right)) if not lead else lead.append(right)
+            box[0] = min(box[0], left)
+            box[1] = max(box[1], right)
+            box[2] = min(box[2], bottom)
+            box[3] = max(box[3], top)
             if _CJK_OR_PUNCT.match(ch) or ch.isalnum():
-                heights.append(top.value - bottom.value)
+                heights.append(top - bottom)
     close()
     return lines
+
+
+_OPENING = "“‘（(《〈「『【〔["
+_CLOSING = "，。、；：？！,.;:?!”’）)》〉」』】〕]%％"
+
+
+def _continues_unit(prev: str, ch: str) -> bool:
+    """Whether ``ch`` belongs to the same line-breaking unit as ``prev`` (no break allowed between)."""
+    if ch in _CLOSING or prev in _OPENING:
+        return True
+    return prev.isascii() and not prev.isspace() and ch.isascii() and not ch.isspace()  # a Latin word, 5.1%
 
 
 def _line_text(chars: list[tuple[str, bool]]) -> str:
@@ -662,26 +690,30 @@ def _reading_order(lines: list[_Line], width: float) -> list[list[_Line]]:
 def _assemble(pages: list[list[list[_Line]]]) -> Extracted:
     """Join lines into paragraphs across columns and pages; record where each page starts.
 
-    A line goes on in the next one when it reaches its column's right margin (within 1.5
-    characters) and the next line is not indented and does not open a heading after a line
-    that closed a sentence. Every other line break is a paragraph break.
+    A line goes on in the next one when the next line's first unit (a character with its
+    punctuation, a Latin word or number) would not have fitted in the room left at the line's
+    end, i.e. the engine broke the line for want of room, and the next line is not indented
+    and does not open a heading after a line that closed a sentence. Every other line break
+    is a paragraph break.
     """
     parts: list[str] = []
     length = 0
     page_starts: list[int] = []
     prev: _Line | None = None
-    prev_full = False
+    prev_join = False
+    prev_right = 0.0
     for columns in pages:
         page_starts.append(length)
         for col in columns:
             if not col:
                 continue
-            right = _percentile([ln.x1 for ln in col], 0.9)
+            right = _percentile([ln.x1 for ln in col], 0.95)
             left = _percentile([ln.x0 for ln in col], 0.2)
             for ln in col:
                 indented = ln.x0 > left + 0.8 * ln.size
                 if prev is not None:
-                    joins = prev_full and not indented and not (
+                    room = prev_right - prev.x1
+                    joins = prev_join and room < ln.lead + 0.5 * ln.size and not indented and not (
                         prev.text[-1] in _SENT_END and _HEADING_START.match(ln.text))
                     sep = ""
                     if not joins:
@@ -696,7 +728,8 @@ def _assemble(pages: list[list[list[_Line]]]) -> Extracted:
                 parts.append(ln.text)
                 length += len(ln.text)
                 prev = ln
-                prev_full = len(col) > 1 and ln.x1 >= right - 1.5 * ln.size
+                prev_right = right
+                prev_join = len(col) > 1
     text = "".join(parts)
     starts = [0]
     for s in page_starts[1:]:
