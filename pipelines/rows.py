@@ -9,6 +9,7 @@ from dataclasses import asdict  # vars() for the many small records: asdict deep
 
 import polars as pl
 
+from pipelines.extract.formats import page_of
 from pipelines.extract.ingest import make_document
 from pipelines.extract.regions import load_all
 from pipelines.extract.report import extract_document
@@ -20,11 +21,15 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
     """Rows of every core table for one raw document.
 
     ``item`` holds report_id, source_file, raw_text, url, title_hint, published_on_hint,
-    content_sha256, truncated (a row of ``raw_documents``).
+    content_sha256, truncated and optionally page_starts (a row of ``raw_documents``).
     """
     doc, clean = make_document(item["source_file"], item["raw_text"], item["url"], item["title_hint"],
                                item["published_on_hint"])
     ex = extract_document(doc)
+    pages = item.get("page_starts")
+    if pages:  # the page of every record, from its raw offset (PDF, laid-out Word)
+        for rec in (*ex.sections, *ex.quantities, *ex.indicators):
+            rec.page = page_of(pages, clean.raw_span(rec.char_start, rec.char_end)[0])
     rid = item["report_id"]
     meta = asdict(ex.meta)
     report = {

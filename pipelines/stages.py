@@ -198,6 +198,7 @@ def _document_row(rid: str, rec: SourceRecord) -> dict:
         "file_sha256": rec.file_sha256, "url": rec.url, "title_hint": rec.title,
         "published_on_hint": rec.published_on, "n_chars": len(clean), "raw_n_chars": len(rec.raw_text),
         "truncated": looks_truncated(clean), "raw_text": rec.raw_text, "clean_text": clean,
+        "page_starts": list(rec.page_starts) if rec.page_starts else None,
     }
 
 
@@ -268,7 +269,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     # without reading their texts (the anti-join alone read every text: 3 s at 100,000).
     with contextlib.closing(store.cursor(con)) as reader:
         stream = reader.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
-                                f"content_sha256, truncated {pending} AND build_no >= {int(first_build)}"
+                                f"content_sha256, truncated, page_starts {pending} AND build_no >= {int(first_build)}"
                                 ).to_arrow_reader(batch)
         batches = (rb.to_pylist() for rb in stream)
 

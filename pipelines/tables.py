@@ -13,7 +13,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "report_id": pl.String, "source_file": pl.String, "source_path": pl.String, "format": pl.String,
         "encoding": pl.String, "content_sha256": pl.String, "file_sha256": pl.String, "url": pl.String,
         "title_hint": pl.String, "published_on_hint": pl.String, "n_chars": pl.Int32, "raw_n_chars": pl.Int32,
-        "truncated": pl.Boolean, "raw_text": pl.String, "clean_text": pl.String,
+        "truncated": pl.Boolean, "raw_text": pl.String, "clean_text": pl.String, "page_starts": pl.List(pl.Int32),
     },
     "rejected_files": {
         "source_file": pl.String, "source_path": pl.String, "reason": pl.String, "detail": pl.String,
@@ -29,19 +29,19 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "sections": {
         "report_id": pl.String, "position": pl.Int32, "level": pl.Int32, "parent_position": pl.Int32,
         "marker": pl.String, "heading": pl.String, "category": pl.String, "body": pl.String,
-        "char_start": pl.Int32, "char_end": pl.Int32,
+        "char_start": pl.Int32, "char_end": pl.Int32, "page": pl.Int32,
     },
     "quantities": {
         "report_id": pl.String, "position": pl.Int32, "value": pl.Float64, "value_high": pl.Float64,
         "unit": pl.String, "number_text": pl.String, "approx": pl.String, "sentence": pl.String,
         "section_position": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
-        "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
+        "raw_char_start": pl.Int32, "raw_char_end": pl.Int32, "page": pl.Int32,
     },
     "indicators": {
         "report_id": pl.String, "fact_no": pl.Int32, "indicator": pl.String, "measure": pl.String,
         "value": pl.Float64, "unit": pl.String, "year": pl.Int32, "approx": pl.String, "cue": pl.String,
         "rule": pl.String, "evidence": pl.String, "section_position": pl.Int32, "char_start": pl.Int32,
-        "char_end": pl.Int32, "raw_char_start": pl.Int32, "raw_char_end": pl.Int32,
+        "char_end": pl.Int32, "raw_char_start": pl.Int32, "raw_char_end": pl.Int32, "page": pl.Int32,
     },
     "indicator_candidates": {
         "report_id": pl.String, "candidate_no": pl.Int32, "indicator": pl.String, "measure": pl.String,

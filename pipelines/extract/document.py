@@ -55,6 +55,7 @@ class Section:
     char_end: int
     parent_position: int | None = None
     category: str | None = None  # canonical category from dictionaries/section_categories
+    page: int | None = None  # page of the heading in a paged source (set from the page map, rows.py)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Quantity:
     char_end: int
     value_high: float | None = None  # upper bound of a range ("3-5家")
     section_position: int | None = None
+    page: int | None = None  # page in a paged source (set from the page map, rows.py)
 
 
 @dataclass
@@ -85,6 +87,7 @@ class IndicatorFact:
     rule: str  # which rule took it (for audit)
     approx: str | None = None
     section_position: int | None = None
+    page: int | None = None  # page in a paged source (set from the page map, rows.py)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from pipelines.extract import formats
 from pipelines.extract.clean import CleanText, clean_text, to_simplified
 from pipelines.extract.document import Document
 
@@ -44,7 +45,8 @@ class SourceRecord:
     url: str | None = None
     title: str | None = None
     published_on: str | None = None
-    fmt: str = "txt"  # txt | jsonl | html
+    fmt: str = "txt"  # txt | jsonl | html | docx | pdf | doc | wps
+    page_starts: tuple[int, ...] | None = None  # paged formats: offset in raw_text where each page begins
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,9 @@ def read_file(path: Path, root: Path) -> Iterator[SourceRecord | Rejection]:
         return
     fsha = sha256(data)
     suffix = path.suffix.lower()
+    if suffix in formats.SUFFIXES:  # Word and PDF: pipelines/extract/formats.py
+        yield _read_document(data, suffix, name, rel, fsha)
+        return
     if suffix not in SUFFIXES:
         yield Rejection(name, rel, "unsupported file type", suffix or "(no suffix)", fsha)
         return
@@ -161,6 +166,20 @@ def read_file(path: Path, root: Path) -> Iterator[SourceRecord | Rejection]:
         yield Rejection(name, rel, reason, "", fsha)
         return
     yield SourceRecord(name, rel, text, enc, sha256(text), fsha, url, title, published, fmt)
+
+
+def _read_document(data: bytes, suffix: str, name: str, rel: str, fsha: str) -> SourceRecord | Rejection:
+    try:
+        ex = formats.read_document(data, suffix)
+    except formats.FormatError as exc:
+        return Rejection(name, rel, exc.reason, exc.detail, fsha)
+    if len(ex.text.encode("utf-8")) > MAX_REPORT_BYTES:
+        return Rejection(name, rel, "too large for one report", f"text over {MAX_REPORT_BYTES} bytes", fsha)
+    reason = _check_text(ex.text)
+    if reason:
+        return Rejection(name, rel, reason, f"text of the {ex.fmt}", fsha)
+    return SourceRecord(name, rel, ex.text, ex.encoding, sha256(ex.text), fsha, fmt=ex.fmt,
+                        page_starts=ex.page_starts)
 
 
 def _read_jsonl(text: str, enc: str, rel: str, fsha: str) -> Iterator[SourceRecord | Rejection]:

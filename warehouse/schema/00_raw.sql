@@ -6,8 +6,8 @@ CREATE TABLE IF NOT EXISTS raw_documents (
     report_id        VARCHAR PRIMARY KEY,
     source_file      VARCHAR NOT NULL,   -- file name, or the record id of a JSONL batch
     source_path      VARCHAR NOT NULL,   -- path under the raw folder (JSONL: file:line)
-    format           VARCHAR NOT NULL,   -- txt | jsonl | html
-    encoding         VARCHAR NOT NULL,   -- detected: utf-8, utf-8-sig, gb18030, ...
+    format           VARCHAR NOT NULL,   -- txt | jsonl | html | docx | pdf | doc | wps
+    encoding         VARCHAR NOT NULL,   -- detected: utf-8, utf-8-sig, gb18030, ...; docx XML | PDF text layer | doc via LibreOffice
     content_sha256   VARCHAR NOT NULL,   -- of the decoded text
     file_sha256      VARCHAR NOT NULL,   -- of the file's bytes
     url              VARCHAR,
@@ -18,6 +18,12 @@ CREATE TABLE IF NOT EXISTS raw_documents (
     truncated        BOOLEAN NOT NULL,   -- text stops mid-sentence: kept, but flagged
     raw_text         VARCHAR NOT NULL,   -- decoded text, before cleaning (raw_char_* index it)
     clean_text       VARCHAR NOT NULL,   -- cleaned text (char_start/char_end index it)
+    -- The page map of a paged source (PDF; a .docx that Word laid out, from its
+    -- w:lastRenderedPageBreak marks): page_starts[k] is the raw_text offset where page k
+    -- begins (page_starts[1] = 0), so the page of raw offset o is the number of entries <= o.
+    -- NULL for text that has no pages (txt, html, jsonl, a .docx never laid out). The `page`
+    -- columns of sections, quantities and indicators are that lookup, done at extraction.
+    page_starts      INTEGER[],
     build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );
 

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS sections (
     body             VARCHAR,
     char_start       INTEGER NOT NULL,
     char_end         INTEGER NOT NULL,
+    page             INTEGER,            -- page of the heading in a paged source (raw_documents.page_starts), else NULL
     build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, position)
 );
@@ -53,6 +54,7 @@ CREATE TABLE IF NOT EXISTS quantities (
     char_end         INTEGER NOT NULL,
     raw_char_start   INTEGER NOT NULL,
     raw_char_end     INTEGER NOT NULL,
+    page             INTEGER,            -- page of the figure in a paged source (raw_documents.page_starts), else NULL
     build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, position)
 );
@@ -74,6 +76,7 @@ CREATE TABLE IF NOT EXISTS indicators (
     char_end         INTEGER NOT NULL,
     raw_char_start   INTEGER NOT NULL,
     raw_char_end     INTEGER NOT NULL,
+    page             INTEGER,            -- page of the figure in a paged source (raw_documents.page_starts), else NULL
     build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, fact_no)
 );
