@@ -205,7 +205,8 @@ def make_warehouse(path: Path) -> Path:
                             "(?, ?, ?, ?, ?, ?, ?, NULL, 'cue', 'rule', ?, 1, ?, ?, ?, ?, DEFAULT)",
                             [rid, no, ind, measure, value, unit, fyear, f"科技型指标{fig}。",
                              start, start + len(fig), start, start + len(fig)])
-    con.execute("INSERT INTO rejected_files (source_file, source_path, file_path, reason) VALUES ('x.txt', 'x.txt', 'x.txt', 'empty')")
+    con.execute("INSERT INTO rejected_files (source_file, source_path, file_path, reason) "
+                "VALUES ('x.txt', 'x.txt', 'x.txt', 'empty')")
     con.close()
     return path
 

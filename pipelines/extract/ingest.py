@@ -80,7 +80,12 @@ class DecodeError(ValueError):
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     """UTF-16 text that lost its BOM: NULs in every other byte where ASCII is, Chinese elsewhere."""
+    odd = data[1::2].count(b"\x00")
     for enc in ("utf-16-le", "utf-16-be"):
+        # ASCII (digits, line breaks) in UTF-16 puts its NULs on one side of each pair
+        on_side = odd if enc == "utf-16-le" else data.count(b"\x00") - odd
+        if on_side < 0.9 * data.count(b"\x00"):
+            continue
         try:
             text = data[: len(data) // 2 * 2].decode(enc)
         except UnicodeDecodeError:
@@ -105,13 +110,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-16"), "utf-16"
     nuls = data.count(b"\x00")
     if nuls:
-        found = _utf16_without_bom(data) if nuls * 8 > len(data) else None
+        if nuls <= max(2, len(data) // 200):  # a few stray NULs: the text around them decides
+            with contextlib.suppress(DecodeError, UnicodeDecodeError):
+                text, enc = decode_bytes(data.replace(b"\x00", b""))
+                return text, f"{enc} ({nuls} NUL removed)"
+        found = _utf16_without_bom(data)
         if found is not None:
             return found
-        if nuls > max(2, len(data) // 200):
-            raise DecodeError(f"binary file ({nuls} NUL bytes)")
-        text, enc = decode_bytes(data.replace(b"\x00", b""))
-        return text, f"{enc} ({nuls} NUL removed)"
+        raise DecodeError(f"binary file ({nuls} NUL bytes)")
     return _decode_utf8(data, "utf-8")
 
 
@@ -168,7 +174,10 @@ def display_name(rel: str) -> str:
         rel.encode("utf-8")
         return rel
     except UnicodeEncodeError:
-        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        try:  # a file name's undecodable bytes (os.fsdecode's U+DC80..U+DCFF)
+            return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+            return rel.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # Files nobody means as a report, ignored by rule but listed in rejected_files: hidden files
