@@ -9,6 +9,7 @@ from dataclasses import asdict  # vars() for the many small records: asdict deep
 
 import polars as pl
 
+from pipelines.extract.clean import looks_truncated
 from pipelines.extract.formats import page_of
 from pipelines.extract.ingest import make_document
 from pipelines.extract.regions import load_all
@@ -21,7 +22,9 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
     """Rows of every core table for one raw document.
 
     ``item`` holds report_id, source_file, raw_text, url, title_hint, published_on_hint,
-    content_sha256, truncated and optionally page_starts (a row of ``raw_documents``).
+    content_sha256 and optionally page_starts (a row of ``raw_documents``). The text is cleaned
+    here, and only here: the cleaned text, its length and the truncation flag are stored with the
+    rows extracted from it.
     """
     doc, clean = make_document(item["source_file"], item["raw_text"], item["url"], item["title_hint"],
                                item["published_on_hint"])
@@ -37,7 +40,7 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
         **{k: meta.get(k) for k in ("doc_type", "issuer", "region", "province", "admin_level", "adcode",
                                     "report_year", "published_on", "signed_on", "title", "url",
                                     "region_source", "language")},
-        "n_chars": len(doc.text), "truncated": item["truncated"], "content_sha256": item["content_sha256"],
+        "n_chars": len(doc.text), "truncated": looks_truncated(doc.text), "content_sha256": item["content_sha256"],
     }
     sections = [{"report_id": rid, **vars(s)} for s in ex.sections]
     quantities = []
@@ -57,7 +60,8 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
     for t in ex.terms:  # in section order, most frequent first
         by_section.setdefault(t.section_position, []).append({"term": t.term, "count": t.count})
     section_terms = [{"report_id": rid, "section_position": p, "terms": ts} for p, ts in by_section.items()]
-    return {"reports": [report], "sections": sections, "quantities": quantities, "indicators": indicators,
+    return {"reports": [report], "report_texts": [{"report_id": rid, "clean_text": doc.text}],
+            "sections": sections, "quantities": quantities, "indicators": indicators,
             "indicator_candidates": candidates, "section_terms": section_terms}
 
 
@@ -84,4 +88,4 @@ def warm_up() -> None:
     """Load every extractor's modules and dictionaries (jieba's, the gazetteer) in this process."""
     load_all()
     extract_rows({"report_id": "warm-up", "source_file": "warm-up.txt", "raw_text": WARM_UP_TEXT, "url": None,
-                  "title_hint": None, "published_on_hint": None, "content_sha256": "", "truncated": False})
+                  "title_hint": None, "published_on_hint": None, "content_sha256": ""})

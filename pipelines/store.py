@@ -27,7 +27,8 @@ import polars as pl
 
 from pipelines.config import SQL_DIR, Paths
 
-CORE_TABLES = ("reports", "sections", "quantities", "indicators", "indicator_candidates", "section_terms")
+CORE_TABLES = ("reports", "report_texts", "sections", "quantities", "indicators", "indicator_candidates",
+               "section_terms")
 
 
 def sql_files(kind: str) -> list[Path]:
@@ -110,6 +111,74 @@ def _copy(src: Path, dst: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+# ------------------------------------------------------------------------------- one build at a time
+class BuildBusy(RuntimeError):
+    """Another build of the same warehouse is running."""
+
+
+_locks: dict[Path, int] = {}  # lock file -> open descriptor holding the flock, in this process
+
+
+def lock_path(paths: Paths) -> Path:
+    return paths.builds[0].parent / f"{paths.warehouse.stem}.lock"
+
+
+def acquire_build_lock(paths: Paths, timeout: float | None = None, progress=print) -> None:
+    """Hold the warehouse's build lock (an exclusive ``flock``) until :func:`release_build_lock`.
+
+    One build at a time per warehouse, from preparing the build file to publishing it: two
+    builds at once corrupted each other's build file. A second build waits for the first
+    (``GOVREPORTS_LOCK_TIMEOUT`` seconds, default 900; 0: fail at once) and then fails with
+    :class:`BuildBusy`, naming the process that holds it. The kernel releases the lock when
+    its process dies, so a killed build never leaves a stale lock behind. Re-entrant within
+    a process (the steps of one run).
+    """
+    import fcntl
+    import time
+
+    lock = lock_path(paths)
+    if lock in _locks:
+        return
+    if timeout is None:
+        timeout = float(os.environ.get("GOVREPORTS_LOCK_TIMEOUT", "900"))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise BuildBusy(f"another build of {paths.warehouse} is running (pid {holder}); "
+                                "try again when it has finished") from None
+            if not told:
+                progress(f"waiting for the build of {paths.warehouse} by pid {holder} to finish")
+                told = True
+            time.sleep(0.2)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    _locks[lock] = fd
+
+
+def release_build_lock(paths: Paths) -> None:
+    fd = _locks.pop(lock_path(paths), None)
+    if fd is not None:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def discard_work_db(paths: Paths) -> None:
+    """Remove this run's build file and its WAL after a failure that may have damaged them
+    (a full disk, an I/O error): the next run starts from a copy of the published build
+    instead of resuming a file it cannot replay. Never the published file."""
+    db = paths.work_db
+    if paths.published_build != db:
+        _remove(db)
+
+
 # a delta of more than MIN_DELTA reports and DELTA_SHARE of all is copied as a whole file
 MIN_DELTA, DELTA_SHARE = 50, 0.05
 WHOLE_TABLES = ("rejected_files", "pipeline_state", "pipeline_check_problems")  # small: copied wholesale
@@ -145,13 +214,21 @@ def prepare_work_db(paths: Paths) -> str:
 
 
 def _schema_of(db: Path) -> str | None:
-    """The schema hash a build file was made with; None if it has none or cannot be read."""
+    """The schema hash a build file was made with; None if it has none or cannot be read.
+
+    A file another process holds open for writing is not "unreadable": that error is raised,
+    never taken as a reason to delete the file (a second build once deleted a live build's
+    file and WAL that way; the build lock now keeps pipeline runs apart, and a read-write
+    session an analyst left open is reported, not destroyed).
+    """
     try:
         with connect(db, read_only=True) as con:
             tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
             return get_state(con, "schema_sha256") if "pipeline_state" in tables else None
-    except (duckdb.Error, RuntimeError):
-        return None  # unreadable: treated as not reusable
+    except RuntimeError:
+        raise  # locked by another process
+    except duckdb.Error:
+        return None  # unreadable (damaged, not DuckDB): treated as not reusable
 
 
 def _level_with(db: Path, published: Path) -> str:
@@ -208,7 +285,7 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, published: Path) -> None:
         _rebase(con, get_state(con, "content_id"))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     finally:
         con.execute("DETACH published")
@@ -245,6 +322,16 @@ def get_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def set_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO pipeline_state VALUES (?, ?)", [key, value])
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is open, never masking the error that got us here.
+
+    When DuckDB itself failed (a full disk), it has already ended the transaction, and a
+    plain ROLLBACK raised "cannot rollback - no transaction is active" over the real error.
+    """
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:

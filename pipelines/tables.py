@@ -10,14 +10,15 @@ import polars as pl
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "raw_documents": {
-        "report_id": pl.String, "source_file": pl.String, "source_path": pl.String, "format": pl.String,
-        "encoding": pl.String, "content_sha256": pl.String, "file_sha256": pl.String, "url": pl.String,
-        "title_hint": pl.String, "published_on_hint": pl.String, "n_chars": pl.Int32, "raw_n_chars": pl.Int32,
-        "truncated": pl.Boolean, "raw_text": pl.String, "clean_text": pl.String, "page_starts": pl.List(pl.Int32),
+        "report_id": pl.String, "source_file": pl.String, "source_path": pl.String, "file_path": pl.String,
+        "line_no": pl.Int32, "format": pl.String, "encoding": pl.String, "content_sha256": pl.String,
+        "file_sha256": pl.String, "url": pl.String, "title_hint": pl.String, "published_on_hint": pl.String,
+        "raw_n_chars": pl.Int32, "raw_text": pl.String, "page_starts": pl.List(pl.Int32),
     },
     "rejected_files": {
-        "source_file": pl.String, "source_path": pl.String, "reason": pl.String, "detail": pl.String,
-        "duplicate_of": pl.String, "file_sha256": pl.String,
+        "source_file": pl.String, "source_path": pl.String, "file_path": pl.String, "line_no": pl.Int32,
+        "reason": pl.String, "detail": pl.String, "duplicate_of": pl.String, "report_id": pl.String,
+        "similarity": pl.Float64, "file_sha256": pl.String,
     },
     "reports": {
         "report_id": pl.String, "source_file": pl.String, "doc_type": pl.String, "issuer": pl.String,
@@ -51,6 +52,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "char_start": pl.Int32, "char_end": pl.Int32,
     },
     "raw_files": {"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "file_sha256": pl.String},
+    "report_texts": {"report_id": pl.String, "clean_text": pl.String},
     "section_terms": {"report_id": pl.String, "section_position": pl.Int32,
                       "terms": pl.List(pl.Struct({"term": pl.String, "count": pl.Int32}))},
 }

@@ -185,9 +185,10 @@ def make_warehouse(path: Path) -> Path:
         sentences = [f"科技型指标{fig}。" for r, *_, fig in facts if r == rid]
         text = f"{region}{year}年报告。{''.join(sentences)}存在的问题：人才不足。下一步：加强创新。"
         con.execute("INSERT INTO raw_documents BY NAME SELECT ? AS report_id, ? AS source_file, ? AS source_path, "
-                    "'txt' AS format, 'utf-8' AS encoding, ? AS content_sha256, ? AS file_sha256, "
-                    "? AS n_chars, ? AS raw_n_chars, false AS truncated, ? AS raw_text, ? AS clean_text",
-                    [rid, f"{rid}.txt", f"{rid}.txt", rid, rid, len(text), len(text), text, text])
+                    "? AS file_path, 'txt' AS format, 'utf-8' AS encoding, ? AS content_sha256, ? AS file_sha256, "
+                    "? AS raw_n_chars, ? AS raw_text",
+                    [rid, f"{rid}.txt", f"{rid}.txt", f"{rid}.txt", rid, rid, len(text), text])
+        con.execute("INSERT INTO report_texts BY NAME SELECT ? AS report_id, ? AS clean_text", [rid, text])
         con.execute("INSERT INTO reports (report_id, source_file, doc_type, region, admin_level, report_year, "
                     "content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [rid, f"{rid}.txt", doc_type, region, level, year, rid])
@@ -204,7 +205,8 @@ def make_warehouse(path: Path) -> Path:
                             "(?, ?, ?, ?, ?, ?, ?, NULL, 'cue', 'rule', ?, 1, ?, ?, ?, ?, DEFAULT)",
                             [rid, no, ind, measure, value, unit, fyear, f"科技型指标{fig}。",
                              start, start + len(fig), start, start + len(fig)])
-    con.execute("INSERT INTO rejected_files VALUES ('x.txt', 'x.txt', 'empty', NULL, NULL, NULL)")
+    con.execute("INSERT INTO rejected_files (source_file, source_path, file_path, reason) "
+                "VALUES ('x.txt', 'x.txt', 'x.txt', 'empty')")
     con.close()
     return path
 

@@ -547,7 +547,7 @@ def _issuer_in(s: str, pick: _Pick, *, anchored: bool = False) -> tuple[str | No
 def _subjects(page: _Page) -> list[str]:
     """The subjects of the opening sentences: "2023年,通城县人社局坚持…" -> "通城县人社局坚持…"."""
     body = page.text[page.body_start:page.body_start + 1500]
-    lead = re.compile(rf"^[\s,，]*(?:(?:(?:19|20)\d{{2}}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
+    lead = re.compile(r"^[\s,，]*(?:(?:(?:19|20)\d{2}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
     out = []
     for line in [page.opener, *re.findall(r"^\s*(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，][^\n]{0,60}", body, re.M)]:
         line = _BOOK.sub("", _UNDER.sub("", line))

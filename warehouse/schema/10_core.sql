@@ -1,5 +1,5 @@
 -- core layer: what the extractors found, one table per kind of record.
--- Spans: char_start/char_end index raw_documents.clean_text; raw_char_start/raw_char_end
+-- Spans: char_start/char_end index report_texts.clean_text; raw_char_start/raw_char_end
 -- index raw_documents.raw_text (the decoded file), so any figure can be traced to its bytes.
 
 CREATE TABLE IF NOT EXISTS reports (
@@ -137,4 +137,13 @@ CREATE TABLE IF NOT EXISTS pipeline_changes (
 CREATE TABLE IF NOT EXISTS pipeline_check_problems (
     check_name       VARCHAR NOT NULL,
     report_id        VARCHAR NOT NULL
+);
+
+-- The cleaned text of every report: what the extraction read, so what char_start/char_end
+-- index. Written by the extraction step with the report's other rows (cleaning has one owner:
+-- a change to the cleaning re-extracts every report, and this text with it).
+CREATE TABLE IF NOT EXISTS report_texts (
+    report_id        VARCHAR PRIMARY KEY,
+    clean_text       VARCHAR NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );

@@ -9,7 +9,7 @@ SELECT
     c.indicator, c.measure, c.value, c.unit, c.year,
     c.accepted, c.score, c.reason, c.features, c.rule, c.cue, c.evidence,
     r.source_file, c.report_id, c.candidate_no, c.char_start, c.char_end,
-    substr(d.clean_text, c.char_start + 1, c.char_end - c.char_start) AS figure_text
+    substr(t.clean_text, c.char_start + 1, c.char_end - c.char_start) AS figure_text
 FROM indicator_candidates c
 JOIN reports r USING (report_id)
-JOIN raw_documents d USING (report_id);
+JOIN report_texts t USING (report_id);
