@@ -543,60 +543,60 @@ def read_pdf(data: bytes) -> Extracted:
 
 
 def _page_lines(textpage) -> list[_Line]:
-    """The page's lines as PDFium splits them, with their boxes."""
+    """The page's lines as PDFium splits them, with their boxes.
+
+    The page's text comes in one call; boxes are asked for only where they are used (a
+    line's first unit, its last character, a few for its height): per-character calls through
+    ctypes cost more than all the rest of the reading.
+    """
     import pypdfium2.raw as c
 
     tp = textpage.raw
     n = c.FPDFText_CountChars(tp)
+    if n <= 0:
+        return []
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = c.FPDFText_GetText(tp, 0, n, buf)
+    units = list(buf[: max(0, got - 1)])
+    if len(units) != n:  # never seen; keep index alignment the slow way
+        units = [c.FPDFText_GetUnicode(tp, i) for i in range(n)]
     # loose boxes: the glyph's advance and the font's height, not its ink (a "，" is inked in
     # its left half only, and a line ending in one would look short of the margin)
     rect = c.FS_RECTF()
     ref = ctypes.byref(rect)
+
+    def box(i: int) -> tuple[float, float, float, float] | None:
+        if c.FPDFText_GetLooseCharBox(tp, i, ref):
+            return rect.left, rect.right, rect.bottom, rect.top
+        return None
+
     lines: list[_Line] = []
-    chars: list[tuple[str, bool]] = []
-    box = [1e9, -1e9, 1e9, -1e9]
-    heights: list[float] = []
-    lead: list[float] = []  # left and right of the first unit's characters
-    lead_open = [True]
-
-    def close() -> None:
-        if chars:
-            text = _line_text(chars)
-            if text.strip():
-                size = max(median(heights) if heights else 10.0, 1.0)
-                width = lead[-1] - lead[0] if lead else size
-                lines.append(_Line(text, box[0], box[1], box[2], box[3], size, width))
-        chars.clear()
-        heights.clear()
-        lead.clear()
-        lead_open[0] = True
-        box[:] = [1e9, -1e9, 1e9, -1e9]
-
-    for i in range(n):
-        u = c.FPDFText_GetUnicode(tp, i)
-        if u in (10, 13):  # PDFium's own line break
-            if u == 10:
-                close()
+    i = 0
+    while i < n:
+        j = i
+        while j < n and units[j] != 10:
+            j += 1
+        idx = [k for k in range(i, j) if units[k] not in (13, 0, 2, 0xFFFE)]
+        i = j + 1
+        chars = [(chr(units[k]), units[k] == 32 and c.FPDFText_IsGenerated(tp, k) == 1) for k in idx]
+        text = _line_text(chars)
+        if not text:
             continue
-        if u == 0xFFFE or u == 2 or u == 0:  # soft hyphen markers / nothing
+        ink = [k for k, (ch, _) in zip(idx, chars, strict=True) if not ch.isspace()]
+        # the first unit: opening marks, one CJK character or a Latin word, closing marks
+        lead_end = 1
+        while lead_end < len(ink) and _continues_unit(chr(units[ink[lead_end - 1]]), chr(units[ink[lead_end]])):
+            lead_end += 1
+        probes = sorted({ink[0], ink[lead_end - 1], ink[-1], ink[len(ink) // 2], ink[len(ink) // 4]})
+        boxes = {k: b for k in probes if (b := box(k)) is not None}
+        if not boxes:
             continue
-        ch = chr(u)
-        generated = bool(c.FPDFText_IsGenerated(tp, i) == 1)
-        chars.append((ch, generated))
-        if not ch.isspace() and c.FPDFText_GetLooseCharBox(tp, i, ref):
-            left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-            if lead_open[0]:  # the first unit: opening marks, one CJK character or a Latin word, closing marks
-                if lead and not _continues_unit(chars[-2][0] if len(chars) > 1 else "", ch):
-                    lead_open[0] = False
-                else:
-                    lead.extend((left, right)) if not lead else lead.append(right)
-            box[0] = min(box[0], left)
-            box[1] = max(box[1], right)
-            box[2] = min(box[2], bottom)
-            box[3] = max(box[3], top)
-            if _CJK_OR_PUNCT.match(ch) or ch.isalnum():
-                heights.append(top - bottom)
-    close()
+        first = boxes.get(ink[0]) or next(iter(boxes.values()))
+        last = boxes.get(ink[-1]) or first
+        lead_box = boxes.get(ink[lead_end - 1]) or first
+        size = max(median(b[3] - b[2] for b in boxes.values()), 1.0)
+        lines.append(_Line(text, first[0], last[1], min(b[2] for b in boxes.values()),
+                           max(b[3] for b in boxes.values()), size, lead_box[1] - first[0]))
     return lines
 
 
