@@ -28,6 +28,7 @@ from pipelines.extract.ingest import Rejection, SourceRecord, read_file, scan_ra
 from pipelines.store import CORE_TABLES as TABLES
 from pipelines.store import connect, insert_frame, set_state
 from pipelines.tables import SCHEMAS, frame
+from pipelines.timing import timed
 
 Progress = Callable[[str], None]
 
@@ -54,6 +55,7 @@ INGEST_BATCH = 500  # records decoded and inserted at a time: memory stays flat 
 Listing = list[tuple[str, os.stat_result]]
 
 
+@timed("decode")
 def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet,
            files: Listing | None = None) -> IngestSummary:
     """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder.
@@ -224,6 +226,7 @@ class ExtractSummary:
 BATCH = 200  # documents per worker task and per commit: a killed run loses at most this much
 
 
+@timed("extract")
 def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers: int | None = None) -> ExtractSummary:
     """Extract every document of ``raw_documents`` that the core tables do not hold yet."""
     summary = ExtractSummary()
@@ -352,6 +355,7 @@ def prepare(raw_dir: Path, warehouse: Path) -> None:
     _listing = None if files is None else (raw_dir, files)
 
 
+@timed("scan")
 def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Listing | None:
     """The folder's listing for this run (None: no folder); warms the extraction worker up
     if the folder changed since ``warehouse`` was built, unless :func:`prepare` did both."""
