@@ -10,16 +10,19 @@ from dataclasses import asdict  # vars() for the many small records: asdict deep
 import polars as pl
 
 from pipelines.extract.clean import looks_truncated
+from pipelines.extract.document import Document, Section
 from pipelines.extract.formats import page_of
 from pipelines.extract.ingest import make_document
 from pipelines.extract.regions import load_all
 from pipelines.extract.report import extract_document
+from pipelines.extract.terms import count_terms
 from pipelines.store import CORE_TABLES as TABLES
-from pipelines.tables import frame
+from pipelines.tables import SCHEMAS, frame
 
 
-def extract_rows(item: dict) -> dict[str, list[dict]]:
-    """Rows of every core table for one raw document.
+def extract_rows(item: dict) -> tuple[dict[str, list[dict]], Document, list[Section]]:
+    """Rows of every core table but ``section_terms`` for one raw document (terms are counted
+    a batch at a time: :func:`extract_batch`), with the document and its sections.
 
     ``item`` holds report_id, source_file, raw_text, url, title_hint, published_on_hint,
     content_sha256 and optionally page_starts (a row of ``raw_documents``). The text is cleaned
@@ -28,7 +31,7 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
     """
     doc, clean = make_document(item["source_file"], item["raw_text"], item["url"], item["title_hint"],
                                item["published_on_hint"])
-    ex = extract_document(doc)
+    ex = extract_document(doc, with_terms=False)
     pages = item.get("page_starts")
     if pages:  # the page of every record, from its raw offset (PDF, laid-out Word)
         for rec in (*ex.sections, *ex.quantities, *ex.indicators):
@@ -56,13 +59,10 @@ def extract_rows(item: dict) -> dict[str, list[dict]]:
     candidates = [{"report_id": rid, "candidate_no": n, **{k: v for k, v in vars(c).items() if k != "fact"},
                    "features": [{"feature": k, "value": v} for k, v in c.features.items()]}
                   for n, c in enumerate(ex.candidates, 1)]
-    by_section: dict[int | None, list[dict]] = {}
-    for t in ex.terms:  # in section order, most frequent first
-        by_section.setdefault(t.section_position, []).append({"term": t.term, "count": t.count})
-    section_terms = [{"report_id": rid, "section_position": p, "terms": ts} for p, ts in by_section.items()]
-    return {"reports": [report], "report_texts": [{"report_id": rid, "clean_text": doc.text}],
-            "sections": sections, "quantities": quantities, "indicators": indicators,
-            "indicator_candidates": candidates, "section_terms": section_terms}
+    tables = {"reports": [report], "report_texts": [{"report_id": rid, "clean_text": doc.text}],
+              "sections": sections, "quantities": quantities, "indicators": indicators,
+              "indicator_candidates": candidates}
+    return tables, doc, ex.sections
 
 
 def extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:
@@ -71,11 +71,22 @@ def extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:
     Frames, not row dicts, cross back to the loading process: a frame pickles as Arrow
     buffers, ~10x cheaper than a million small dicts, and the conversion runs in the worker.
     """
-    out: dict[str, list[dict]] = {t: [] for t in TABLES}
+    out: dict[str, list[dict]] = {t: [] for t in TABLES if t != "section_terms"}
+    texts: list[tuple[str, list[Section]]] = []
     for item in items:
-        for table, rows in extract_rows(item).items():
-            out[table].extend(rows)
-    return {t: frame(t, rows) for t, rows in out.items()}
+        rows, doc, sections = extract_rows(item)
+        for table, table_rows in rows.items():
+            out[table].extend(table_rows)
+        texts.append((doc.simplified, sections))
+    frames = {t: frame(t, rows) for t, rows in out.items()}
+    # terms of the whole batch counted at once, straight into the table's list-per-section form
+    ids = pl.Series("report_id", [item["report_id"] for item in items], pl.String)
+    by_section = (count_terms(texts).group_by("doc", "section_position", maintain_order=True)
+                  .agg(pl.struct("term", "count").alias("terms")))
+    frames["section_terms"] = pl.DataFrame({
+        "report_id": ids.gather(by_section["doc"]), "section_position": by_section["section_position"],
+        "terms": by_section["terms"]}).cast(SCHEMAS["section_terms"])
+    return {t: frames[t] for t in TABLES}
 
 
 WARM_UP_TEXT = """某市科学技术局2023年法治政府建设年度报告
@@ -87,5 +98,5 @@ WARM_UP_TEXT = """某市科学技术局2023年法治政府建设年度报告
 def warm_up() -> None:
     """Load every extractor's modules and dictionaries (jieba's, the gazetteer) in this process."""
     load_all()
-    extract_rows({"report_id": "warm-up", "source_file": "warm-up.txt", "raw_text": WARM_UP_TEXT, "url": None,
-                  "title_hint": None, "published_on_hint": None, "content_sha256": ""})
+    extract_batch([{"report_id": "warm-up", "source_file": "warm-up.txt", "raw_text": WARM_UP_TEXT, "url": None,
+                  "title_hint": None, "published_on_hint": None, "content_sha256": ""}])

@@ -35,6 +35,7 @@ from pipelines.extract.ingest import (
 from pipelines.store import CORE_TABLES as TABLES
 from pipelines.store import connect, insert_frame, rollback, set_state
 from pipelines.tables import SCHEMAS, frame
+from pipelines.timing import timed
 
 Progress = Callable[[str], None]
 
@@ -127,6 +128,7 @@ def check_raw_dir(raw_dir: Path) -> None:
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set GOVREPORTS_RAW_DIR)")
 
 
+@timed("decode")
 def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet,
            files: Scan | None = None) -> IngestSummary:
     """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder.
@@ -375,6 +377,7 @@ class ExtractSummary:
 BATCH = 200  # documents per worker task and per commit: a killed run loses at most this much
 
 
+@timed("extract")
 def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers: int | None = None) -> ExtractSummary:
     """Extract every document of ``raw_documents`` that the core tables do not hold yet."""
     summary = ExtractSummary()
@@ -503,6 +506,7 @@ def prepare(raw_dir: Path, warehouse: Path) -> None:
     _listing = None if files is None else (raw_dir, files)
 
 
+@timed("scan")
 def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Scan | None:
     """The folder's listing for this run (None: no folder); warms the extraction worker up
     if the folder changed since ``warehouse`` was built, unless :func:`prepare` did both."""

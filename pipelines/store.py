@@ -26,6 +26,7 @@ import duckdb
 import polars as pl
 
 from pipelines.config import SQL_DIR, Paths
+from pipelines.timing import timed
 
 CORE_TABLES = ("reports", "report_texts", "sections", "quantities", "indicators", "indicator_candidates",
                "section_terms")
@@ -186,6 +187,7 @@ REPORT_TABLES = ("raw_documents", *CORE_TABLES)  # keyed by report_id: only the 
 BUILD_NO_TABLES = (*REPORT_TABLES, "raw_files")  # rows carry the build that wrote them
 
 
+@timed("publish")
 def prepare_work_db(paths: Paths) -> str:
     """Make the build file of this run (``paths.work_db``) ready; returns how it was made.
 
@@ -298,6 +300,7 @@ def _rebase(con: duckdb.DuckDBPyConnection, content_id: str | None) -> None:
         set_state(con, "base_content_id", content_id)
 
 
+@timed("publish")
 def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Create the analyst views (unless these very definitions are in place); returns their names."""
     before = set(_views(con))
@@ -334,6 +337,7 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ROLLBACK")
 
 
+@timed("load")
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
     """Append ``frame`` to ``table`` matching columns by name."""
     if frame.is_empty():
@@ -357,6 +361,7 @@ _STAMP = ("SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM pipelin
           "WHERE key NOT IN ('base_content_id', 'build_no')")
 
 
+@timed("publish")
 def publish(paths: Paths) -> bool:
     """Put this run's build file in the published warehouse's place, atomically.
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 
+from pipelines.timing import timed
+
 WARN, ERROR = dg.AssetCheckSeverity.WARN, dg.AssetCheckSeverity.ERROR
 
 
@@ -107,6 +109,7 @@ def problems_sql(check: Check, build_no: int | None = None) -> str:
             + " UNION " + check.sql.replace("{scope}", carried))
 
 
+@timed("checks")
 def evaluate(con: duckdb.DuckDBPyConnection, check: Check, build_no: int | None = None) -> dg.AssetCheckResult:
     sql = problems_sql(check, build_no)
     if check.per_report and build_no is not None:

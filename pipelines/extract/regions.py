@@ -165,9 +165,11 @@ class Mention:
 def _jieba_tags() -> dict[str, tuple[int, str]]:
     """Word -> (frequency, part of speech) from jieba's dictionary, to tell 杭州 (a place)
     from 合作 or 光明 (ordinary words that are also short names of divisions)."""
-    import jieba
-
-    path = Path(jieba.__file__).parent / "dict.txt"
+    # the file only, found without importing jieba: the segmenter is rjieba (extract.terms)
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("jieba is not installed: it ships the dictionary of word tags (dict.txt)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
     out: dict[str, tuple[int, str]] = {}
     with path.open(encoding="utf-8") as fh:
         for line in fh:
@@ -190,15 +192,15 @@ def is_common_word(word: str) -> bool:
 
 def _is_token(text: str, start: int, end: int) -> bool:
     """True when jieba cuts the neighbourhood of ``text[start:end]`` at its start, and at its
-    end or not at all before the next cut (宁波大学 is one word that begins with the name)."""
-    import jieba
+    end or not at all before the next cut (宁波大学 is one word that begins with the name).
+    The process's one segmenter (``terms``), without its HMM."""
+    from pipelines.extract.terms import segment
 
-    jieba.setLogLevel(60)  # its "Building prefix dict" lines are noise in a pipeline log
     lo = max(0, start - 6)
     window = text[lo:end + 6]
     cuts = {0}
     pos = 0
-    for tok in jieba.lcut(window, HMM=False):
+    for tok in segment(window, hmm=False):
         pos += len(tok)
         cuts.add(pos)
     s, e = start - lo, end - lo
