@@ -787,7 +787,28 @@ def _no_one_area(page: _Page) -> str | None:
     return None
 
 
+def _english(doc: Document) -> ReportMeta:
+    """A report in translation: doc type, national issuer, year and dates from English wording."""
+    c = _cues()["english"]
+    head = doc.text[:3000]
+    low = head.lower()
+    doc_type = "other"
+    if any(w in low for w in c["gwr"]):
+        doc_type = "government_work_report"
+    elif any(w in low for w in c["rule_of_law"]) and any(w in low for w in c["report_words"]):
+        doc_type = "rule_of_law_report"
+    hits = [(low.find(n.lower()), body) for n, body in c["bodies"].items() if n.lower() in low]
+    issuer = min(hits)[1] if hits else None
+    m = re.search(r"\b((?:19|20)\d{2})\s+annual report", low) or re.search(r"\bin\s+((?:19|20)\d{2})\s*,", low)
+    year = int(m.group(1)) if m else None
+    return ReportMeta(doc_type=doc_type, issuer=issuer, report_year=year,
+                      published_on=parse_date(doc.published_on), title=doc.title, url=doc.url,
+                      region_source=None, language="en")
+
+
 def extract_metadata(doc: Document) -> ReportMeta:
+    if len(re.findall(rf"[{_CJK}]", doc.text[:2000])) < 40 and re.search(r"[A-Za-z]{2,}", doc.text[:2000]):
+        return _english(doc)  # a copy in translation (the ingest step has let only real text through)
     page = _split(doc)
     doc_type = _doc_type(page)
     url_regions = url_host_regions(doc.url)
