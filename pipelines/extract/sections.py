@@ -510,14 +510,22 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
     return out
 
 
+# What may follow a part title's words on its line when the page lost the break after it: the
+# text's first sentence ("2018年是…", "过去五年,…") or a few stray letters of page spam.
+_AFTER_PART_TITLE = re.compile(r"(?:19|20)\d{2}\s*年|过去|今年|一年来|我们|面对|[A-Za-z0-9]{1,4}$")
+
+
 def _part_title_end(simp: str, c: _Cand) -> int:
-    """End of a top-level heading that runs on into its text with no punctuation between
-    ("2018年工作回顾2018年是…": the page lost the line break): where a part title's words end."""
-    if c.kind > TOP or c.head_end - c.marker_end <= 24:
+    """End of a top-level heading that runs on past a part title's words ("2018年工作回顾2018年是…"):
+    where those words end. A heading that is a part title as a whole is kept whole."""
+    if c.kind > TOP:
         return c.head_end
-    for end in range(c.marker_end + 24, c.marker_end + 3, -1):
+    whole = re.sub(r"\s+", "", simp[c.marker_end:c.head_end])
+    if any(p.search(whole) for p in _part_title_res()):
+        return c.head_end
+    for end in range(min(c.head_end, c.marker_end + 24), c.marker_end + 3, -1):
         head = re.sub(r"\s+", "", simp[c.marker_end:end])
-        if any(p.search(head) for p in _part_title_res()):
+        if any(p.search(head) for p in _part_title_res()) and _AFTER_PART_TITLE.match(simp[end:c.head_end].lstrip()):
             return end
     return c.head_end
 
