@@ -34,7 +34,7 @@ from pipelines.extract.regions import (
 )
 
 _CJK = r"\u4e00-\u9fff"
-_LEVEL_WORDS = "省市区县"
+_LEVEL_WORDS = "省市区县州盟旗"
 _ISSUER_LEVEL_WORDS = "省市区县州盟旗"  # 州科技局: a level word before a body's name
 _GENERIC_ORGAN = re.compile(r"(?<=[省市区县州盟旗])[\u4e00-\u9fff]{2,14}?(?:局|厅|委员会)(?!长)")
 # A line that is page chrome, not a title: breadcrumbs and metadata table cells.
@@ -831,7 +831,7 @@ def extract_metadata(doc: Document) -> ReportMeta:
     published = _published(page, doc)
     signed = _signed(page, doc_type)
     admin_level = r.level if r else None
-    if r is None and pick.source is None and level and strong_level and not national:
+    if r is None and pick.source is None and level and not national:
         # the area is unnamed (县科技局 …) but its level is plain; a 市 is most often a prefecture
         admin_level = {"省": "province", "市": "prefecture", "区": "county", "县": "county", "州": "prefecture",
                        "盟": "prefecture", "旗": "county"}.get(level)
