@@ -30,9 +30,13 @@ from pipelines.extract.document import Document
 MAX_REPORT_BYTES = 2_000_000
 # Fewer Chinese characters than this and it is not a report (a stub page, a login wall).
 MIN_CJK_CHARS = 80
+# ...unless it is a report in translation (an English copy of a ministry's report): as many
+# different words as that. A stub page or a repeated line has far fewer.
+MIN_DISTINCT_WORDS = 80
 SUFFIXES = {".txt", ".jsonl", ".html", ".htm"}
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,8 @@ def _check_text(text: str) -> str | None:
     """A reason why ``text`` is not a report, or None."""
     if not text.strip():
         return "empty"
-    if sum(1 for _ in islice(_CJK.finditer(text, 0, 20000), MIN_CJK_CHARS)) < MIN_CJK_CHARS:  # stops at enough
+    if sum(1 for _ in islice(_CJK.finditer(text, 0, 20000), MIN_CJK_CHARS)) < MIN_CJK_CHARS and len(  # stops at enough
+            {w.lower() for w in _WORD.findall(text, 0, 20000)}) < MIN_DISTINCT_WORDS:
         return "not a report: too little Chinese text"
     return None
 

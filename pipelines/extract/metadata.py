@@ -34,7 +34,7 @@ from pipelines.extract.regions import (
 )
 
 _CJK = r"\u4e00-\u9fff"
-_LEVEL_WORDS = "省市区县"
+_LEVEL_WORDS = "省市区县州盟旗"
 _ISSUER_LEVEL_WORDS = "省市区县州盟旗"  # 州科技局: a level word before a body's name
 _GENERIC_ORGAN = re.compile(r"(?<=[省市区县州盟旗])[\u4e00-\u9fff]{2,14}?(?:局|厅|委员会)(?!长)")
 # A line that is page chrome, not a title: breadcrumbs and metadata table cells.
@@ -52,7 +52,10 @@ _DEPUTY = re.compile(
     rf"我代表([{_CJK}]{{0,16}}?)(?:([省市区县州盟旗])(?:人民)?政府|(行署|行政公署))")
 _DEPUTY_REPORTS = re.compile(
     rf"我代表[{_CJK}]{{0,16}}?(?:政府|行署|行政公署)[,，\s]*(?:向大会)?(?:作|报告|汇报)[^。\n]{{0,8}}工作")
-_DELIVERY = re.compile(r"在[^。\n]{0,40}?(?:\n\s*){0,3}[^。\n]{0,20}?(?:人民代表大会|人代会)")
+# the congress a work report (or a plan report) is delivered to: 人民代表大会 (a page may break it
+# across lines), 人代会, 市十六届人大三次会议
+_CONGRESS = r"(?:人\s*民\s*代\s*表\s*大\s*会|人\s*代\s*会|届\s*人\s*大)"
+_DELIVERY = re.compile(rf"在[^。\n]{{0,40}}?(?:\n\s*){{0,3}}[^。\n]{{0,20}}?{_CONGRESS}")
 
 
 @cache
@@ -91,7 +94,9 @@ def _split(doc: Document) -> _Page:
     for i, (off, line) in enumerate(lines):
         cjk = len(re.findall(rf"[{_CJK}]", line))
         sentence = cjk >= 25 and "," in line and line.endswith(("。", ":"))
-        if i >= 40 or cjk >= 60 or sentence or _SECTION_START.match(line):
+        # a long line of names with no punctuation is a menu; one behind a bullet is a slogan
+        prose = cjk >= 60 and re.search(r"[,。]", line) and not line.startswith(("•", "·", "●", "■", "◆"))
+        if i >= 40 or prose or (sentence and not line.startswith(("•", "·"))) or _SECTION_START.match(line):
             body_start = off
             break
         header.append((off, line))
@@ -663,8 +668,10 @@ def _published(page: _Page, doc: Document) -> str | None:
             seg = re.split(r"[\s|\]\[]{2,}|\s(?=[^\s]*[:：])", before)[-1] if before else ""
             if any(n in before[-12:] for n in nots):
                 continue
-            if re.search(r"人民代表大会|人代会", line[h.end:] + (hdr[i + 1][1] if i + 1 < len(hdr) else "")):
-                continue  # a government work report's delivery date
+            rest = line[h.end:]
+            after = hdr[i + 1][1] if i + 1 < len(hdr) and not rest.strip(" )）") else ""
+            if re.match(rf"[\s)）]*在[^。]{{0,60}}?{_CONGRESS}", rest + after):
+                continue  # a work report's delivery date ("2019年2月26日在…人民代表大会…上")
             if any(lab in seg or lab in before[-16:] for lab in labels) or (
                 not before.strip() and prev.strip(" :：[]|") in labels
             ):
@@ -680,9 +687,10 @@ def _published(page: _Page, doc: Document) -> str | None:
 
 def _signed(page: _Page, doc_type: str) -> str | None:
     head = page.text[:3000]
-    for h in find_dates(head) if doc_type == "government_work_report" else ():
-        # the delivery date under a work report's title: "2019年2月26日在…人民代表大会…上"
-        if re.match(r"\s*在[^。]{0,60}?(?:人民代表大会|人代会)", head[h.end:h.end + 80]):
+    for h in find_dates(head):
+        # the delivery date under a work report's (or a plan report's) title:
+        # "2019年2月26日在…人民代表大会…上", "──2024年1月8日在市十六届人大三次会议上"
+        if re.match(rf"\s*在[^。]{{0,60}}?{_CONGRESS}", head[h.end:h.end + 80]):
             return h.iso
     # signature at the end: the issuer's name and a date, nothing long after them
     tail = page.lines[-6:]
@@ -692,8 +700,10 @@ def _signed(page: _Page, doc_type: str) -> str | None:
         if (hits and len(line) <= 30 and all(len(ln) <= 30 for _, ln in tail[idx + 1:])
                 and len(line) - (hits[-1].end - hits[-1].start) <= 20):
             return hits[-1].iso
-    # a date standing alone under the title (许昌市科学技术局 / 2021年度…汇报 / 2021年12月23日)
-    for _, line in page.header:
+    # a date standing alone under the title (许昌市科学技术局 / 2021年度…汇报 / 2021年12月23日),
+    # or under the name that signs a cover letter or notice above the report (…请审阅。/ 浙江省卫生健康委 /
+    # 2024年3月8日)
+    for _, line in page.lines[:max(20, len(page.header))]:
         hits = find_dates(line)
         if hits and hits[0].written == "zh" and re.fullmatch(r"[\s(（]*" + re.escape(
                 line[hits[0].start:hits[0].end]) + r"[\s)）]*", line):
@@ -787,7 +797,28 @@ def _no_one_area(page: _Page) -> str | None:
     return None
 
 
+def _english(doc: Document) -> ReportMeta:
+    """A report in translation: doc type, national issuer, year and dates from English wording."""
+    c = _cues()["english"]
+    head = doc.text[:3000]
+    low = head.lower()
+    doc_type = "other"
+    if any(w in low for w in c["gwr"]):
+        doc_type = "government_work_report"
+    elif any(w in low for w in c["rule_of_law"]) and any(w in low for w in c["report_words"]):
+        doc_type = "rule_of_law_report"
+    hits = [(low.find(n.lower()), body) for n, body in c["bodies"].items() if n.lower() in low]
+    issuer = min(hits)[1] if hits else None
+    m = re.search(r"\b((?:19|20)\d{2})\s+annual report", low) or re.search(r"\bin\s+((?:19|20)\d{2})\s*,", low)
+    year = int(m.group(1)) if m else None
+    return ReportMeta(doc_type=doc_type, issuer=issuer, report_year=year,
+                      published_on=parse_date(doc.published_on), title=doc.title, url=doc.url,
+                      region_source=None, language="en")
+
+
 def extract_metadata(doc: Document) -> ReportMeta:
+    if len(re.findall(rf"[{_CJK}]", doc.text[:2000])) < 40 and re.search(r"[A-Za-z]{2,}", doc.text[:2000]):
+        return _english(doc)  # a copy in translation (the ingest step has let only real text through)
     page = _split(doc)
     doc_type = _doc_type(page)
     url_regions = url_host_regions(doc.url)
@@ -800,7 +831,7 @@ def extract_metadata(doc: Document) -> ReportMeta:
     published = _published(page, doc)
     signed = _signed(page, doc_type)
     admin_level = r.level if r else None
-    if r is None and pick.source is None and level and strong_level and not national:
+    if r is None and pick.source is None and level and not national:
         # the area is unnamed (县科技局 …) but its level is plain; a 市 is most often a prefecture
         admin_level = {"省": "province", "市": "prefecture", "区": "county", "县": "county", "州": "prefecture",
                        "盟": "prefecture", "旗": "county"}.get(level)

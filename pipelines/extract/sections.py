@@ -48,7 +48,7 @@ _LINE_MARKERS: list[tuple[int, re.Pattern[str]]] = [
 # 一是/二是 inside a paragraph: only right after punctuation (统一是 is no enumeration).
 _INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:,，])\s*(({_CN})是)(?![否非])")
 # Blanks before a marker, and a list bullet that HTML-to-text conversion puts before <li> text.
-_LEAD = re.compile(r"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?")
+_LEAD = re.compile(r"[^\S\n]*(?:[-*•·▪●◆■][^\S\n]+)?")
 _WRAPPED = re.compile(rf"({_CN})\s*[)）]\s*[、.．,，]?\s*")
 # A heading runs to the first sentence or clause end on its line; the rest is body.
 _HEAD_END = re.compile(r"[。！？；;!?：:]")
@@ -143,7 +143,7 @@ def _lone_marker(simp: str, start: int, end: int) -> tuple[int, int, int, int] |
     """``(kind, number, start, end)`` when the line holds a heading marker and nothing else."""
     line = simp[start:end]
     lead = _LEAD.match(line).end()
-    stripped, off = line[lead:].rstrip(" \t\u3000"), start + lead
+    stripped, off = line[lead:].rstrip(), start + lead
     if stripped in ("(", "（"):
         return -1, 0, off, off + 1
     for kind, pat in _LINE_MARKERS[:SHI]:
@@ -214,7 +214,7 @@ class _Node:
     position: int | None  # the section's position; None for a fragment's lost top
 
 
-_TOP_LINE = re.compile(rf"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?(?:第一(?:部分|篇)|一\s*[、.．,，:：](?!{_LIST_NEXT}))")
+_TOP_LINE = re.compile(rf"[^\S\n]*(?:[-*•·▪●◆■][^\S\n]+)?(?:第一(?:部分|篇)|一\s*[、.．,，:：](?!{_LIST_NEXT}))")
 
 
 def _lines(simp: str, end: int) -> list[tuple[int, int]]:
@@ -233,7 +233,7 @@ _RUN_IN = re.compile(
     rf"(?<=[。！？；;!?:：\s])\s*(?=[{_NUM}]{{1,3}}\s*、(?!{_LIST_NEXT})|\d{{1,2}}[.．、](?![\d.．%]))"
     rf"|(?=[(（][{_NUM}]{{1,3}}[)）])"
     r"|(?<![统唯单同第其之万划归合逐专])(?=一是)"
-    r"|(?<=[ \t\u3000])(?=[^ \t\u3000])"  # where the breaks became blanks, a blank ends a heading
+    r"|(?<=[^\S\n])(?=\S)"  # where the breaks became blanks, a blank ends a heading
 )
 
 
@@ -259,8 +259,8 @@ def extract_sections(doc: Document) -> list[Section]:
     return _build(doc, accepted, content_end)
 
 
-_SECOND_LINE = re.compile(rf"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?(?:第二(?:部分|篇)|二\s*[、.．,，:：](?!{_LIST_NEXT}))")
-_PAREN_ONE = re.compile(r"[ \t\u3000]*[(（]\s*一\s*[)）]")
+_SECOND_LINE = re.compile(rf"[^\S\n]*(?:[-*•·▪●◆■][^\S\n]+)?(?:第二(?:部分|篇)|二\s*[、.．,，:：](?!{_LIST_NEXT}))")
+_PAREN_ONE = re.compile(r"[^\S\n]*[(（]\s*一\s*[)）]")
 
 
 def _has_top_level(simp: str, lines: list[tuple[int, int]]) -> bool:
@@ -304,7 +304,7 @@ def _part_titles(simp: str, lines: list[tuple[int, int]]) -> dict[int, _Cand]:
     for ls, le in lines:
         line = simp[ls:le]
         lead = _LEAD.match(line).end()
-        stripped = line[lead:].rstrip(" \t\u3000")
+        stripped = line[lead:].rstrip()
         if first_top is None and _TOP_LINE.match(simp, ls, le):
             first_top = ls
         if not 4 <= len(stripped) <= 24 or _SENTENCE_PUNCT.search(stripped):
@@ -319,7 +319,11 @@ def _part_titles(simp: str, lines: list[tuple[int, int]]) -> dict[int, _Cand]:
         return {}
     first = found[0][1]
     before_top = first_top is None or first.start < first_top
-    if before_top and (len(found) >= 2 or "回顾" in simp[first.start:first.head_end]):
+    # one part title alone must review the past year and stand in the speech (after 各位代表,
+    # or above numbered headings: a page showing part one), not be a news page's subtitle
+    in_speech = "各位代表" in simp[:first.start] or any(
+        _TOP_LINE.match(simp, ls, le) or _PAREN_ONE.match(simp, ls, le) for ls, le in lines if ls > first.start)
+    if before_top and (len(found) >= 2 or ("回顾" in simp[first.start:first.head_end] and in_speech)):
         return dict(found)
     return {}
 
@@ -491,9 +495,10 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
             end = min(end, out[parent - 1].char_end)
         while end > c.start and text[end - 1].isspace():
             end -= 1
-        heading = c.heading_override or text[c.marker_end:c.head_end].strip()
+        head_end = _part_title_end(simp, c)
+        heading = c.heading_override or text[c.marker_end:head_end].strip()
         marker = text[c.start:c.marker_end].replace("\n", "").strip()
-        body_start = c.head_end
+        body_start = head_end
         while body_start < end and text[body_start] in _TRAIL_PUNCT + "\n":
             body_start += 1
         out.append(Section(
@@ -503,6 +508,26 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
             category=_category(simp[c.marker_end:c.head_end], out, None if c.enclosed else parent),
         ))
     return out
+
+
+# What may follow a part title's words on its line when the page lost the break after it: the
+# text's first sentence ("2018年是…", "过去五年,…") or a few stray letters of page spam.
+_AFTER_PART_TITLE = re.compile(r"(?:19|20)\d{2}\s*年|过去|今年|一年来|我们|面对|[A-Za-z0-9]{1,4}$")
+
+
+def _part_title_end(simp: str, c: _Cand) -> int:
+    """End of a top-level heading that runs on past a part title's words ("2018年工作回顾2018年是…"):
+    where those words end. A heading that is a part title as a whole is kept whole."""
+    if c.kind > TOP:
+        return c.head_end
+    whole = re.sub(r"\s+", "", simp[c.marker_end:c.head_end])
+    if any(p.search(whole) for p in _part_title_res()):
+        return c.head_end
+    for end in range(min(c.head_end, c.marker_end + 24), c.marker_end + 3, -1):
+        head = re.sub(r"\s+", "", simp[c.marker_end:end])
+        if any(p.search(head) for p in _part_title_res()) and _AFTER_PART_TITLE.match(simp[end:c.head_end].lstrip()):
+            return end
+    return c.head_end
 
 
 def _category(heading: str, done: list[Section], parent: int | None) -> str | None:
