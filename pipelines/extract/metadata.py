@@ -51,7 +51,7 @@ _REVIEW = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:主要)?(?:工作|政府
 _DEPUTY = re.compile(
     rf"我代表([{_CJK}]{{0,16}}?)(?:([省市区县州盟旗])(?:人民)?政府|(行署|行政公署))")
 _DEPUTY_REPORTS = re.compile(
-    rf"我代表[{_CJK}]{{0,16}}?(?:政府|行署|行政公署)[,，\s]*(?:向大会)?(?:作|报告|汇报)[^。\n]{{0,8}}工作")
+    rf"我代表[{_CJK}]{{0,16}}?(?:政府|行署|行政公署)[,，\s]*(?:向[{_CJK}]{{1,4}})?(?:作|报告|汇报)[^。\n]{{0,8}}工作")
 # the congress a work report (or a plan report) is delivered to: 人民代表大会 (a page may break it
 # across lines), 人代会, 市十六届人大三次会议
 _CONGRESS = r"(?:人\s*民\s*代\s*表\s*大\s*会|人\s*代\s*会|届\s*人\s*大)"
@@ -161,7 +161,8 @@ def _doc_type(page: _Page) -> str:
         if any(w in title for w in c["other_title"]):
             return "other"
         if gwr_in_title:
-            return "government_work_report"
+            # a news page headlined with the report (四川省政府工作报告丨2023年四川新增…) is news
+            return "other" if _is_news(page) else "government_work_report"
         if any(w in title for w in c["plan_title"]):
             return "other"
         if any(w in title for w in c["rule_of_law"]) and any(w in title for w in c["report_words"]):
@@ -719,24 +720,49 @@ def _years(s: str) -> list[int]:
     return [int(m.group(1)) for m in _YEAR.finditer(s)]
 
 
+# 十一五 -> the plan period 2006-2010: a review of it covers the years up to its last
+_PLAN_PERIOD = re.compile(r"“?十([一二三四五六七八九]?)五(?!届)”?(?:时期|期间)?[^\n。]{0,16}回顾")
+_PLAN_NUMERAL = "一二三四五六七八九"
+# "工作总结及2025年工作计划": a summary titled by the plan that follows it covers the year before
+_SUMMARY_THEN_PLAN = re.compile(r"(?:总结|回顾)[^\n。]{0,6}?(?:和|及|暨|与)\s*((?:19|20)\d{2})\s*年(?:度)?[^\n。]{0,6}?"
+                                r"(?:计划|思路|要点|打算|安排)")
+
+
+def _delivered_year(iso: str) -> int:
+    """The year a work report delivered on ``iso`` reviews: the year before, unless it is
+    delivered at the end of the year it reviews (a new congress meeting in December)."""
+    return int(iso[:4]) if int(iso[5:7]) >= 10 else int(iso[:4]) - 1
+
+
 def _report_year(page: _Page, doc_type: str, signed: str | None, published: str | None,
                  url: str | None) -> int | None:
     title = page.title or ""
     body = page.text[page.body_start:]
+    head = page.text[:6000]
     if doc_type == "government_work_report":
-        m = _REVIEW.search(page.text[:6000])
+        m = _REVIEW.search(head) or re.search(r"回顾\s*((?:19|20)\d{2})\s*年", head)
         if m:
             return int(m.group(1))
+        m = _PLAN_PERIOD.search(head)
+        if m:
+            return 2005 + 5 * (_PLAN_NUMERAL.index(m.group(1)) + 1 if m.group(1) else 0)
+        if signed:
+            return _delivered_year(signed)
+        dated = find_dates(title)
+        if dated:
+            return _delivered_year(dated[0].iso)  # 成华区人民政府工作报告(2024年1月16日)
         ys = _years(title)
         if ys:
             return ys[0] - 1
-        for d in (signed, published):
-            if d:
-                return int(d[:4]) - 1
+        if published:
+            return int(published[:4]) - 1
         m = re.search(r"/((?:19|20)\d{2})(?:[-/]?(\d{2}))[-/]", url or "")
         if m and (not m.group(2) or int(m.group(2)) <= 4):
             return int(m.group(1)) - 1  # delivered in the first months of the year after
         return None
+    m = _SUMMARY_THEN_PLAN.search(title) or _SUMMARY_THEN_PLAN.search(page.text[:600])
+    if m and not re.search(r"(?:19|20)\d{2}\s*年(?:度)?[^\n。]{0,4}?(?:工作)?(?:总结|回顾)", (title or page.text[:600])[:m.start() + 2]):
+        return int(m.group(1)) - 1  # the summary's own year is masked or left out (202x年度工作总结及2025年…)
     ys = _years(title)
     if ys:
         return ys[0]
