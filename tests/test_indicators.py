@@ -317,3 +317,27 @@ def test_every_weighed_figure_is_a_candidate_with_its_reason() -> None:
     assert not by_value[85].accepted and "走访" in by_value[85].reason
     assert [f.value for f in extract_indicators(doc, ReportMeta(report_year=2023), [],
                                                 extract_quantities(doc, []))] == [120]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # 均: the figure is each listed name's
+    ("国家高新技术企业、国家科技型中小企业均突破1.3万家。", {("high_tech_enterprises", "level", 13000, 2023),
+                                                ("tech_smes", "level", 13000, 2023)}),
+    ("高新技术企业和科技型中小企业均超过500家。", {("high_tech_enterprises", "level", 500, 2023),
+                                          ("tech_smes", "level", 500, 2023)}),
+    # what the items share, said after them, is what the figures count
+    ("高新技术企业、科技型中小企业贷款分别增长21.3%、30.5%。", set()),
+    ("专利申请量和授权量比上年分别增长7.7%和39%。", set()),
+    # a figure that continues one of another thing (the loans), not the firms
+    ("科技型企业贷款余额突破6200亿元,增长18%以上。", set()),
+    # 从YYYY年的: that year's level
+    ("高新技术企业、专精特新企业分别从2018年的5120家、1365家增长到8000家、3000家。",
+     {("high_tech_enterprises", "level", 5120, 2018), ("high_tech_enterprises", "level", 8000, 2023)}),
+    # a ranking said in passing does not end the run of figures
+    ("科技型企业增长率达到55%、居全省之首,总量达到4280家。", {("tech_enterprises", "growth_pct", 55, 2023),
+                                                 ("tech_enterprises", "level", 4280, 2023)}),
+    # firms registered in a park are the park's
+    ("科创园开园,注册科技型企业900余家。", set()),
+])
+def test_lists_shared_words_and_passing_remarks(text, want) -> None:
+    assert facts(text) == want

@@ -21,6 +21,7 @@ work and of the five-year goals are targets. Wordings are data: ``indicator_cues
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -39,10 +40,13 @@ _ABBREV = re.compile(r"[(（][A-Za-z&]{1,8}[)）]")
 _CLAUSE_SEP = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^《》]{0,80}》")
 # A year the figure refers to: not a comparison base (比2022年), not the end of a span (2021至2025年).
-_YEAR = re.compile(r"(?<![\d比较与同从\-—~])(?<!\d至)(?<!\d到)((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)")
+_YEAR = re.compile(r"(?<![\d比较与同从\-—~])(?<!\d至)(?<!\d到)((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)"
+                   r"|(?<=[从由])((?:19|20)\d{2})年(?:底|末)?的")  # 从2017年的7642家: that year's level
 _FIGURE = re.compile(r"[超近约逾]?\d")
 _LIST_GLUE = re.compile(r"[、,，和及与\s]*")
 _RESPECTIVELY = "分别"
+_JOINED = re.compile("[和及与]")
+_TO = re.compile(r"\s*(?:增长|增加|提高|提升|上升|扩大|发展|增|升|达)(?:到|至)\s*")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class _Dict:
     register: re.Pattern[str]
     register_indicators: frozenset[str]
     gap_one: re.Pattern[str]
+    gap_after_one: re.Pattern[str]
+    remark: re.Pattern[str]
     block: re.Pattern[str]
     weights: dict[str, float]
     threshold: float
@@ -144,6 +150,8 @@ def _dict() -> _Dict:
         register=re.compile(r"(?:^|[^全我本])(?:" + exc["register"] + r")$"),
         register_indicators=frozenset(exc["register_indicators"]),
         gap_one=_one(ctx["gap"]),
+        gap_after_one=_one(ctx["gap_after"]),
+        remark=re.compile(r"\s*(?:" + ctx["remark"] + r")\s*"),
         block=re.compile("|".join(score["block"])),
         weights={k: float(v) for k, v in score["weights"].items()},
         threshold=float(score["threshold"]),
@@ -269,10 +277,31 @@ def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chu
                     pre_ok, simp, chunks, _chunk_index(chunks, items[0][0]), hits)
                 if len(figures) > 1 and len(items) == len(figures) and head_ok:
                     between = simp[pos:first.char_start]
-                    for q, (a, h) in zip(figures, items, strict=True):
+                    # what the items have in common, said after the last one: 企业贷款分别增长…
+                    last = items[-1][1]
+                    said_of = simp[last.end:pos] if last is not None else ""
+                    # an item without a name that joins two (专利申请量和授权量) breaks the alignment
+                    merged = any(h is None and _JOINED.search(simp, *chunks[_chunk_index(chunks, a)])
+                                 for a, h in items)
+                    blocked = merged or _dict().block.search(said_of) is not None
+                    # 分别从A、B增长到C、D: the run after 增长到 belongs to the same items
+                    rest = run[len(figures):len(figures) * 2]
+                    end_run = (len(rest) == len(figures)
+                               and _TO.fullmatch(simp, figures[-1].char_end, rest[0].char_start) is not None
+                               and all(_LIST_GLUE.fullmatch(simp, x.char_end, y.char_start) and y.unit == first.unit
+                                       for x, y in itertools.pairwise(rest)))
+                    pairs = [(q, it, between) for q, it in zip(figures, items, strict=True)]
+                    if end_run:
+                        to = simp[figures[-1].char_end:rest[0].char_start]
+                        pairs += [(q, it, to) for q, it in zip(rest, items, strict=True)]
+                    for q, (a, h), said in pairs:
                         done.add(id(q))
                         if h is not None and pre_ok.fullmatch(simp, a, h.start):
-                            out.append(_Binding(q, h, "respectively", simp[a:h.start] + between, h.start))
+                            b = _Binding(q, h, "respectively", simp[a:h.start] + said, h.start)
+                            if blocked:
+                                b.reject("the items do not align with the figures" if merged
+                                         else f"said of the items' {said_of.strip()[:12]}")
+                            out.append(b)
         pos = simp.find(_RESPECTIVELY, pos + 1, s1)
     return out
 
@@ -332,7 +361,9 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
         pre, gap = simp[c0:h.start], simp[h.end:q.char_start]
         b = _Binding(q, h, "direct", pre + gap, h.start)
         _fit(d, b, "gap", gap, d.gap, d.gap_one, region)
-        _fit(d, b, "pre", pre, pre_ok, _pre_token(region), region)
+        # other names before it count as known only where the figure is each one's (A和B均…)
+        named = _mask(pre, c0, before[:-1]).replace("·", "") if "均" in gap else pre
+        _fit(d, b, "pre", named, pre_ok, _pre_token(region), region)
         if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
             b.reject("the list's first verb is not a measure word")
         return b
@@ -342,9 +373,8 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
         pre, gap = simp[c0:q.char_start], simp[q.char_end:h.start]
         tail = simp[h.end:c1]
         b = _Binding(q, h, "figure_first", pre + gap + tail, q.char_start)
-        if not d.gap_after.fullmatch(gap):
-            b.reject(f"words between figure and name: {gap.strip()}")
-        elif d.noun_after.match(tail) or not d.tail_after.fullmatch(tail):
+        _fit(d, b, "gap", gap, d.gap_after, d.gap_after_one, region)
+        if d.noun_after.match(tail) or not d.tail_after.fullmatch(tail):
             b.reject(f"the name is said of something else: {tail.strip()[:12]}")
         _fit(d, b, "pre", pre, pre_ok, _pre_token(region), region)
         if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
@@ -360,6 +390,9 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
         prev = [h for h in hits if p0 <= h.start and h.end <= p1]
         if prev:
             b = _Binding(q, prev[-1], "continuation", lead, prev[-1].start)
+            own = _FIGURE.search(simp, prev[-1].end, p1)  # the figure the name itself took
+            if own is not None and (blocked := d.block.search(simp, prev[-1].end, own.start())) is not None:
+                b.reject(f"continues a figure of the {blocked.group()}")  # 贷款余额7500亿元,增长20%
             if bare:
                 b.score -= d.weights["bare_list"]
                 b.features["bare_list"] = 1.0
@@ -368,11 +401,36 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
             if not _list_head_ok(pre_ok, simp, chunks, j, hits):
                 b.reject("the list's first verb is not a measure word")
             return b
+        if d.remark.fullmatch(simp, p0, p1):
+            continue  # 、居全市之首: a ranking said in passing, the figures go on after it
         m = _FIGURE.search(simp, p0, p1)
         words = simp[p0:m.start()].strip() if m is not None else ""
         if m is None or not (d.continuation.fullmatch(words) or (not words and p0 > 0 and simp[p0 - 1] == "、")):
             break
     return None
+
+
+def _both(simp: str, chunks: list[tuple[int, int]], b: _Binding, hits: list[_Hit]) -> list[_Binding]:
+    """A、B均突破1.1万家: the figure is each listed name's, not only the nearest one's."""
+    if b.rule != "direct" or b.reason is not None or "均" not in simp[b.hit.end:b.q.char_start]:
+        return []
+    out = []
+    ci = _chunk_index(chunks, b.hit.start)
+    before = [h for h in hits if chunks[ci][0] <= h.start and h.end <= b.hit.start]
+    joined = b.hit
+    for h in reversed(before):  # 高新技术企业和科技型中小企业均…
+        if simp[h.end:joined.start].strip() not in ("", "和", "及", "与", "、"):
+            return out
+        out.append(_Binding(b.q, h, "direct", b.local, h.start, b.score, dict(b.features)))
+        joined = h
+    while True:
+        if ci == 0 or simp[chunks[ci][0] - 1] != "、":
+            return out
+        ci -= 1
+        before = [h for h in hits if chunks[ci][0] <= h.start and h.end <= chunks[ci][1]][-1:]
+        if not before or simp[before[0].end:chunks[ci][1]].strip():
+            return out  # the listed item is more than a name
+        out.append(_Binding(b.q, before[0], "direct", b.local, before[0].start, b.score, dict(b.features)))
 
 
 def _fit(d: _Dict, b: _Binding, where: str, text: str, full: re.Pattern[str], one: re.Pattern[str],
@@ -457,7 +515,9 @@ def _year(before: str, report_year: int | None, topic: int | None = None) -> int
     its longer sentence or plan period opens with, else the report's."""
     named = None
     for m in _YEAR.finditer(before):
-        named = int(m.group(1))
+        if m.group(2) and re.search("[到至]", before[m.end():]):
+            continue  # 从2018年的A增长到B: 2018 is A's year, not B's
+        named = int(m.group(1) or m.group(2))
     if named is None and (p := _PLAN_PERIOD.search(before)) is not None:
         named = 2010 + 5 * "一二三四五".index(p.group(1))  # 十一五 = 2006-2010
     if named is None:
@@ -556,6 +616,7 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
                 b = _bind_one(d, pre_ok, simp, chunks, q, hits, meta.region)
                 if b is not None:
                     bindings.append(b)
+                    bindings += _both(simp, chunks, b, hits)
         if not bindings:
             continue
         evidence = doc.text[s0:s1].strip()
