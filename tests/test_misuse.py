@@ -28,6 +28,15 @@ from pipelines.extract.ingest import MAX_REPORT_BYTES, Rejection, SourceRecord, 
 TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
 
 
+def documents(wh: Path) -> list[tuple[str, str, str]]:
+    """(source_file, source_path, raw_text) of every document of a build file."""
+    con = duckdb.connect(str(Paths(wh.parent, wh).work_db), read_only=True)
+    try:
+        return con.execute("SELECT source_file, source_path, raw_text FROM raw_documents").fetchall()
+    finally:
+        con.close()
+
+
 def state(wh: Path) -> dict[str, list[tuple]]:
     """raw_documents and rejected_files of a build file, without build_no."""
     con = duckdb.connect(str(Paths(wh.parent, wh).work_db), read_only=True)
@@ -203,7 +212,7 @@ def test_colon_in_paths_does_not_break_change_detection(folder, tmp_path):
     assert s.added == 0 and s.removed == 0  # the batch is not re-ingested on every run
     (raw / "a:b.txt").write_text(TEXTS[2], encoding="utf-8")  # an edit
     ingest_only(raw, wh)
-    texts = {r[1]: r[-1] for r in state(wh)["raw_documents"]}
+    texts = {name: text for name, _, text in documents(wh)}
     assert texts["a:b.txt"] == TEXTS[2] and texts["x1"] == TEXTS[1]
     equals_clean(raw, wh, tmp_path)
 
@@ -217,7 +226,7 @@ def test_line_separators_inside_json_strings_and_one_misencoded_line(folder, tmp
              json.dumps({"id": "last", "text": TEXTS[2]}, ensure_ascii=False).encode("utf-8")]
     (raw / "b.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     ingest_only(raw, wh)
-    docs = {r[1]: (r[2], r[-1]) for r in state(wh)["raw_documents"]}
+    docs = {name: (where, text) for name, where, text in documents(wh)}
     assert docs["sep"] == ("b.jsonl:1", body)  # one record, not two malformed lines
     assert docs["gbk"] == ("b.jsonl:2", TEXTS[1].replace("\xa0", " "))  # the GB18030 line, decoded alone
     assert docs["last"][0] == "b.jsonl:3" and reasons(wh) == {}  # line numbers did not shift
