@@ -194,7 +194,8 @@ def make_warehouse(path: Path) -> Path:
                     [rid, f"{rid}.txt", doc_type, region, level, year, rid])
         # DEFAULT: build_no, which the pipeline sets per build
         con.execute("INSERT INTO sections VALUES (?, 1, 1, NULL, '一、', '存在的问题', 'problems', '人才不足', 10, 20, "
-                    "NULL, DEFAULT), (?, 2, 1, NULL, '二、', '下一步工作', 'next_steps', '加强创新', 20, 40, NULL, DEFAULT)",
+                    "NULL, DEFAULT), (?, 2, 1, NULL, '二、', '下一步工作', 'next_steps', '加强创新', 20, 40, "
+                    "NULL, DEFAULT)",
                     [rid, rid])
         con.execute("INSERT INTO section_terms VALUES (?, 1, [{'term': '人才', 'count': ?}], DEFAULT), "
                     "(?, 2, [{'term': '创新', 'count': 3}], DEFAULT)", [rid, year - 2020, rid])
