@@ -182,7 +182,7 @@ def discard_work_db(paths: Paths) -> None:
 
 # a delta of more than MIN_DELTA reports and DELTA_SHARE of all is copied as a whole file
 MIN_DELTA, DELTA_SHARE = 50, 0.05
-WHOLE_TABLES = ("rejected_files", "pipeline_state", "pipeline_check_problems")  # small: copied wholesale
+WHOLE_TABLES = ("rejected_files", "pipeline_state", "pipeline_check_problems", "dim_indicator")  # small: copied whole
 REPORT_TABLES = ("raw_documents", *CORE_TABLES)  # keyed by report_id: only the delta is copied
 BUILD_NO_TABLES = (*REPORT_TABLES, "raw_files")  # rows carry the build that wrote them
 
@@ -302,7 +302,9 @@ def _rebase(con: duckdb.DuckDBPyConnection, content_id: str | None) -> None:
 
 @timed("publish")
 def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Create the analyst views (unless these very definitions are in place); returns their names."""
+    """Create the analyst views (unless these very definitions are in place) over an up-to-date
+    ``dim_indicator``; returns the views' names."""
+    refresh_dimensions(con)
     before = set(_views(con))
     sqls = [path.read_text(encoding="utf-8") for path in sql_files("views")]
     digest = hashlib.sha256("".join(sqls).encode()).hexdigest()
@@ -311,6 +313,19 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute(sql)
         set_state(con, "views_sha256", digest)
     return sorted(set(_views(con)) | before)
+
+
+def refresh_dimensions(con: duckdb.DuckDBPyConnection) -> None:
+    """``dim_indicator`` as the indicator dictionary describes it (rewritten only when it changed)."""
+    from pipelines.extract.indicators import indicator_dimension
+    from pipelines.tables import frame
+
+    dims = indicator_dimension()
+    digest = hashlib.sha256(repr(dims).encode()).hexdigest()
+    if get_state(con, "dim_indicator_sha256") != digest:
+        con.execute("DELETE FROM dim_indicator")
+        insert_frame(con, "dim_indicator", frame("dim_indicator", dims))
+        set_state(con, "dim_indicator_sha256", digest)
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> list[str]:

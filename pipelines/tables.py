@@ -51,6 +51,10 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "reason": pl.String, "cue": pl.String, "evidence": pl.String, "section_position": pl.Int32,
         "char_start": pl.Int32, "char_end": pl.Int32,
     },
+    "dim_indicator": {
+        "indicator": pl.String, "label": pl.String, "kind": pl.String, "unit": pl.String,
+        "display_unit": pl.String, "display_per": pl.Float64, "flow": pl.Boolean, "max_level": pl.Float64,
+    },
     "raw_files": {"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "file_sha256": pl.String},
     "report_texts": {"report_id": pl.String, "clean_text": pl.String},
     "section_terms": {"report_id": pl.String, "section_position": pl.Int32,

@@ -341,3 +341,23 @@ def test_every_weighed_figure_is_a_candidate_with_its_reason() -> None:
 ])
 def test_lists_shared_words_and_passing_remarks(text, want) -> None:
     assert facts(text) == want
+
+
+def test_the_indicator_dictionary_is_the_one_owner() -> None:
+    """dim_indicator comes from the cue dictionary; every key of the dictionary is read by the code."""
+    import re as _re
+
+    from pipelines.extract.dictionaries import load_toml
+    from pipelines.extract.indicators import indicator_dimension
+
+    data = load_toml("indicator_cues.toml")
+    names = {i["name"] for i in data["indicator"] if "|" not in i["name"]}
+    dims = {d["indicator"]: d for d in indicator_dimension()}
+    assert set(dims) == names and len(names) == 10
+    assert dims["tech_contract_value"]["unit"] == "yuan" and dims["tech_contract_value"]["display_per"] == 1e8
+    assert dims["rd_intensity"]["kind"] == "ratio" and dims["high_tech_enterprises"]["unit"] == "家"
+    source = (REPO / "pipelines" / "extract" / "indicators.py").read_text(encoding="utf-8")
+    keys = {k for i in data["indicator"] for k in i} | {k for sec in ("context", "measure", "exclude", "score")
+                                                        for k in data[sec]} | {"context", "measure", "exclude"}
+    unread = {k for k in keys if not _re.search(rf"[\"']{k}[\"']", source)}
+    assert unread == set()

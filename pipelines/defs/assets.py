@@ -86,6 +86,7 @@ def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with failing_safely(paths, context.log), store.connect(paths.work_db) as con:
         store.acquire_build_lock(paths, progress=context.log.info)  # (a step run on its own)
         s = stages.extract(con, context.log.info, workers=warehouse.workers or None)
+        store.refresh_dimensions(con)  # the checks read plausible ranges there
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in store.CORE_TABLES}
         checks = list(run_checks(con, CORE_KEYS, build_no=int(store.get_state(con, "build_no") or 0)))
     context.log.info(f"core: extracted {s.extracted} documents, removed {s.removed}"

@@ -60,6 +60,7 @@ CHECKS: list[Check] = [
              OR (unit = 'yuan' AND value > 1e14)
              OR (unit = 'percent' AND measure <> 'growth_pct' AND value > 100)
              OR (unit NOT IN ('yuan', 'percent') AND value > 1e7)
+             OR (measure = 'level' AND value > (SELECT max_level FROM dim_indicator d WHERE d.indicator = t.indicator))
              OR (year IS NOT NULL AND (year < 1978 OR year > extract(year FROM current_date) + 1)))""",
           per_report=True),
     Check("indicators", "indicators_have_evidence",

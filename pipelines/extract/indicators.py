@@ -580,6 +580,20 @@ def _provincial_beside_national(d: _Dict, simp: str, s0: int, b: _Binding, hits:
     return any(h.cue.indicator == b.hit.cue.indicator and not _is_register(d, simp, s0, h) for h in hits)
 
 
+def indicator_dimension() -> list[dict]:
+    """One row per indicator of the cue dictionary: the table ``dim_indicator``."""
+    rows = []
+    for ind in load_toml("indicator_cues.toml")["indicator"]:
+        if "|" in ind["name"]:
+            continue  # a cue shared by two indicators, told apart by the unit
+        units = [u for u in ind.get("units", []) if u != "yuan"]
+        unit = {"money": "yuan", "ratio": "percent"}.get(ind["kind"]) or (units[0] if units else "")
+        rows.append({"indicator": ind["name"], "label": ind["label"], "kind": ind["kind"], "unit": unit,
+                     "display_unit": ind["display"]["unit"], "display_per": float(ind["display"]["per"]),
+                     "flow": bool(ind.get("flow", False)), "max_level": float(ind["max_level"])})
+    return rows
+
+
 def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
                        quantities: list[Quantity]) -> list[IndicatorFact]:
     """The indicator facts of ``doc`` (see eval/gold/README.md for indicators and measures)."""
