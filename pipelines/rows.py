@@ -34,7 +34,7 @@ def extract_rows(item: dict) -> tuple[dict[str, list[dict]], Document, list[Sect
     ex = extract_document(doc, with_terms=False)
     pages = item.get("page_starts")
     if pages:  # the page of every record, from its raw offset (PDF, laid-out Word)
-        for rec in (*ex.sections, *ex.quantities, *ex.indicators):
+        for rec in (*ex.sections, *ex.quantities, *ex.indicators, *ex.candidates):
             rec.page = page_of(pages, clean.raw_span(rec.char_start, rec.char_end)[0])
     rid = item["report_id"]
     meta = asdict(ex.meta)

@@ -49,7 +49,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "value": pl.Float64, "unit": pl.String, "year": pl.Int32, "rule": pl.String, "score": pl.Float64,
         "features": pl.List(pl.Struct({"feature": pl.String, "value": pl.Float64})), "accepted": pl.Boolean,
         "reason": pl.String, "cue": pl.String, "evidence": pl.String, "section_position": pl.Int32,
-        "char_start": pl.Int32, "char_end": pl.Int32,
+        "char_start": pl.Int32, "char_end": pl.Int32, "page": pl.Int32,
     },
     "dim_indicator": {
         "indicator": pl.String, "label": pl.String, "kind": pl.String, "unit": pl.String,

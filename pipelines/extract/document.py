@@ -109,6 +109,7 @@ class IndicatorCandidate:
     char_start: int
     char_end: int
     section_position: int | None = None
+    page: int | None = None  # page in a paged source (set from the page map, rows.py)
     fact: IndicatorFact | None = None  # not stored: the accepted fact itself
 
 

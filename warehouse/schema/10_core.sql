@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS indicator_candidates (
     section_position INTEGER,
     char_start       INTEGER NOT NULL,
     char_end         INTEGER NOT NULL,
+    page             INTEGER,            -- page of the figure in a paged source (raw_documents.page_starts), else NULL
     build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, candidate_no)
 );

@@ -8,7 +8,7 @@ SELECT
     r.region, r.province, r.admin_level, r.issuer, r.doc_type, r.report_year,
     c.indicator, c.measure, c.value, c.unit, c.year,
     c.accepted, c.score, c.reason, c.features, c.rule, c.cue, c.evidence,
-    r.source_file, c.report_id, c.candidate_no, c.char_start, c.char_end,
+    r.source_file, c.report_id, c.candidate_no, c.char_start, c.char_end, c.page,
     substr(t.clean_text, c.char_start + 1, c.char_end - c.char_start) AS figure_text
 FROM indicator_candidates c
 JOIN reports r USING (report_id)
