@@ -206,8 +206,12 @@ def _self_level(page: _Page) -> tuple[str | None, bool]:
         return subj.kind[-1:] if subj.kind[-1:] in _LEVEL_WORDS else None, True
     for s in (page.opener[:60], page.title or ""):
         for m in _organ_re().finditer(s):
-            if m.group(1) and m.group(1)[-1] in _LEVEL_WORDS:
-                return m.group(1)[-1], True
+            prefix = m.group(1)
+            if prefix and prefix[-1] in _LEVEL_WORDS:
+                ms = find_mentions(prefix, loose=True)
+                if ms and ms[-1].end == len(prefix) and not ms[-1].full:
+                    continue  # 杭州科技局: the 州 belongs to the short name, it is no level word
+                return prefix[-1], True
     body = page.text[page.body_start:page.body_start + 3000] or page.text[:3000]
     counts: Counter[str] = Counter()
     for pat in _cues()["region"]["self_patterns"]:
