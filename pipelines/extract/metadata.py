@@ -286,6 +286,27 @@ MASKED_MIN = 3.0  # how often a masked template's body must name an area for it 
 TAIL_SPAN = 3000  # and of its end, where a whole report names its area once more
 
 
+def _shift(m: Mention, at: int) -> Mention:
+    return Mention(m.start + at, m.end + at, m.surface, m.regions, m.full) if at else m
+
+
+def _confirmed(strict: list[Mention], loose: list[Mention]) -> list[Mention]:
+    """Short names that read as ordinary words (孝感, 长治, 黄石 are nouns to jieba) but whose
+    own sub-areas the page names too: there they are the place. Only areas with parts (a
+    province, a prefecture) can be confirmed so; 光明 or 合作 alone stay words."""
+    taken = {(m.start, m.end) for m in strict}
+    named = [r for m in strict for r in m.regions]
+    out = []
+    for m in loose:
+        if (m.start, m.end) in taken:
+            continue
+        regions = tuple(r for r in m.regions if r.level != "county"
+                        and any(c.adcode != r.adcode and is_within(c, r) for c in named))
+        if regions:
+            out.append(Mention(m.start, m.end, m.surface, regions, m.full))
+    return out
+
+
 class _Context:
     """The page's unambiguous place names, found only if a name needs disambiguating.
 
@@ -299,13 +320,17 @@ class _Context:
     @cached_property
     def mentions(self) -> list[Mention]:
         text = self.page.text
-        out = find_mentions(text[:BODY_SPAN])
+        spans = [(0, text[:BODY_SPAN])]
         if len(text) > BODY_SPAN:
             # a whole report names its own area again in its closing lines (…吉安篇章)
             at = max(BODY_SPAN, len(text) - TAIL_SPAN)
-            out += [Mention(m.start + at, m.end + at, m.surface, m.regions, m.full)
-                    for m in find_mentions(text[at:])]
-        return out
+            spans.append((at, text[at:]))
+        out: list[Mention] = []
+        loose: list[Mention] = []
+        for at, part in spans:
+            out += [_shift(m, at) for m in find_mentions(part)]
+            loose += [_shift(m, at) for m in find_mentions(part, loose=True) if not m.full]
+        return out + _confirmed(out, loose)
 
     @cached_property
     def regions(self) -> list[Region]:
@@ -424,6 +449,8 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
         if body.startswith(inst, m.end):
             w = 0.2
         cands = list(m.regions)
+        if len(cands) > 1 and level is not None and strong_level:
+            cands = [c for c in cands if _fits(c, level)] or cands  # 甘孜 in a 州's report: the 州
         if len(cands) > 1:
             one = _disambiguate(cands, context)
             if one is None:
