@@ -39,6 +39,7 @@ _ISSUER_LEVEL_WORDS = "省市区县州盟旗"  # 州科技局: a level word befo
 _GENERIC_ORGAN = re.compile(r"(?<=[省市区县州盟旗])[\u4e00-\u9fff]{2,14}?(?:局|厅|委员会)(?!长)")
 # A line that is page chrome, not a title: breadcrumbs and metadata table cells.
 _CHROME = re.compile(r"位置|首页|>|>>|索引号|分类|主题词|文号|浏览|字号|字体|打印|关闭|视力保护|无障碍")
+_TITLE_TAIL = r"(?:通知|报告|总结|情况|意见|方案|安排|计划|要点|汇报)$"
 _TITLE_LABEL = re.compile(r"^[\[【]?\s*(?:信\s*息\s*名\s*称|名\s*称|标\s*题|题\s*名)\s*[\]】]?\s*[:：]?\s*")
 _SECTION_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|各位代表)")
 # "在市委、市政府的正确领导下": the bodies named there are not the report's subject.
@@ -55,6 +56,7 @@ _DEPUTY_REPORTS = re.compile(
 # the congress a work report (or a plan report) is delivered to: 人民代表大会 (a page may break it
 # across lines), 人代会, 市十六届人大三次会议
 _CONGRESS = r"(?:人\s*民\s*代\s*表\s*大\s*会|人\s*代\s*会|届\s*人\s*大)"
+_NAMED_CONGRESS = re.compile(rf"([{_CJK}]{{2,16}}?)第?[一二三四五六七八九十]+届\s*(?:人民代表大会|人大)")
 _DELIVERY = re.compile(rf"在[^。\n]{{0,40}}?(?:\n\s*){{0,3}}[^。\n]{{0,20}}?{_CONGRESS}")
 
 
@@ -128,7 +130,7 @@ def _title(doc: Document, page: _Page) -> tuple[str | None, str | None]:
         return to_simplified(doc.title).strip(), doc.title.strip()
     c = _cues()["doc_type"]
     cues = [*c["rule_of_law"], *c["gwr_title"]]
-    best, best_score = None, 0
+    best, best_score, best_off = None, 0, 0
     for off, cell in _cells(page):
         label = _TITLE_LABEL.match(cell)
         cut = label.end() if label else 0
@@ -141,6 +143,13 @@ def _title(doc: Document, page: _Page) -> tuple[str | None, str | None]:
         if score > best_score:
             at = off + cell.index(line)
             best, best_score = (line, doc.text[at:at + len(line)]), score
+            best_off = off
+    if best:
+        # a title the page broke over two lines: 关于印发西平县2020年度法治政府建设 / 工作安排的通知
+        cells = _cells(page)
+        nxt = next((cl for o, cl in cells if o > best_off), None)
+        if nxt and len(nxt) <= 14 and re.search(_TITLE_TAIL, nxt) and not re.search(r"[,。;:!?]", nxt):
+            best = (best[0] + nxt, best[1] + nxt)
     return best if best else (None, None)
 
 
@@ -212,6 +221,9 @@ def _self_level(page: _Page) -> tuple[str | None, bool]:
                 if ms and ms[-1].end == len(prefix) and not ms[-1].full:
                     continue  # 杭州科技局: the 州 belongs to the short name, it is no level word
                 return prefix[-1], True
+        for m in re.finditer(rf"(?<![{_CJK}])([{_LEVEL_WORDS}])", s):
+            if _organ_at(s, m.end()):
+                return m.group(1), True  # 州生态环境局: a body of the area the report is about
     body = page.text[page.body_start:page.body_start + 3000] or page.text[:3000]
     counts: Counter[str] = Counter()
     for pat in _cues()["region"]["self_patterns"]:
@@ -422,6 +434,8 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
     if deputy and deputy.group(1):
         strong.append(("deputy", deputy.group(1) + (deputy.group(2) or "")))
     strong += [("delivery", m.group()) for m in _DELIVERY.finditer(head)]
+    # the congress a page opens with (坪山区第二届人民代表大会第二次会议召开): the area whose congress it is
+    strong += [("congress", m.group(1)) for m in _NAMED_CONGRESS.finditer(head[:300])]
     strong += [("issuer", ln) for ln in _issuer_lines(page)]
     strong += [("issuer", m.group()) for m in re.finditer(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长", head)]
     subject = _opener_subject(page)
@@ -536,7 +550,7 @@ def _organ_at(s: str, pos: int) -> str | None:
 def _national_body(s: str) -> str | None:
     """A national body (a ministry, 国务院) named at the start of ``s``."""
     bodies = sorted(_cues()["issuer"]["national_bodies"], key=len, reverse=True)
-    m = re.match(rf"\s*(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})", s)
+    m = re.match(rf"\s*(?:第[一二三四五六七八九十]+届)?(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})", s)
     return m.group(1) if m else None
 
 
@@ -849,7 +863,8 @@ def _no_one_area(page: _Page) -> str | None:
     if len(listed) >= 3:
         return "compilation"
     where = (title, page.text[:300], *(m.group() for m in _DELIVERY.finditer(head)), page.opener[:40])
-    if any(_masked_re().search(s) for s in where) or len(_masked_re().findall(head)) >= 3:
+    bare = re.findall(r"(?<![A-Za-z\d])(?:XX|xx)(?![A-Za-z\d年月日])", head)  # 是xx在…: the place itself
+    if any(_masked_re().search(s) for s in where) or len(_masked_re().findall(head)) + len(bare) >= 3:
         return "masked"
     return None
 
