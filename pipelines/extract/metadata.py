@@ -30,6 +30,7 @@ from pipelines.extract.regions import (
     find_mentions,
     is_within,
     parent_of,
+    pinyin_index,
     url_host_regions,
 )
 
@@ -104,8 +105,10 @@ def _split(doc: Document) -> _Page:
         header.append((off, line))
     page = _Page(text, lines, header, body_start)
     page.title, page.title_written = _title(doc, page)
-    body = text[body_start:body_start + 400]
-    first = body.split("\n", 1)[0]
+    body = text[body_start:body_start + 600]
+    first, _, rest = body.partition("\n")
+    if len(first) < 80 and first.rstrip().endswith((":", "：")) and rest.strip():
+        first = rest.strip().split("\n", 1)[0]  # 各乡镇人民政府,…有关单位: / 各位代表: are whom it addresses
     page.opener = _BOOK.sub("", _UNDER.sub("", first))[:120]
     return page
 
@@ -508,6 +511,9 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
                 return _Pick(r.name, r, "body")
     if from_url is not None:
         return _Pick(from_url.name, from_url, "url")
+    dept = _path_department(doc.url, context)
+    if dept is not None:
+        return _Pick(dept[0].name, dept[0], "url_path")
     return _Pick()
 
 
@@ -639,6 +645,39 @@ def _host_department(url: str | None, pick: _Pick) -> str | None:
     return f"{pick.name}{organ}" if pick.region in url_host_regions(url) else None
 
 
+@cache
+def _organ_initials() -> dict[str, str]:
+    """Pinyin initials of the bodies' names (kxjsj -> 科学技术局): how a site's path names a department."""
+    from pypinyin import Style, lazy_pinyin
+
+    c = _cues()["issuer"]
+    names = set(c["organs"]) | set(c["host_labels"].values()) | set(c["canonical"].values())
+    out = {"".join(lazy_pinyin(n, style=Style.FIRST_LETTER)): n for n in names if n not in c["government_forms"]}
+    return {k: v for k, v in out.items() if len(k) >= 3} | dict(c["host_labels"])
+
+
+_PATH_LEVEL = {"s": "市", "x": "县", "q": "区"}
+
+
+def _path_department(url: str | None, context: _Context) -> tuple[Region, str] | None:
+    """A department named by a segment of its page's path: /bmpd/jmskxjsj/ -> 江门 + 市 + 科学技术局.
+    The region's spelling must be confirmed by an area the page itself names (广东省 for 江门)."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", (url or "").lower())
+    organs = _organ_initials()
+    for seg in re.findall(r"(?<=/)[a-z]{5,16}(?=/)", path):
+        for key, organ in organs.items():
+            if not seg.endswith(key):
+                continue
+            head = seg[:-len(key)]
+            lw = _PATH_LEVEL.get(head[-1:]) if len(head) > 2 else None
+            place = head[:-1] if lw else head
+            cands = [r for r in pinyin_index().get(place, ()) if lw is None or r.name.endswith(lw)]
+            named = [r for r in cands if any(ctx.adcode != r.adcode and is_within(r, ctx) for ctx in context.regions)]
+            if len(named) == 1:
+                return named[0], organ
+    return None
+
+
 def _is_news(page: _Page) -> bool:
     """A page that reports on something (a congress opening, a meeting) rather than being it."""
     markers = _cues()["doc_type"]["news_markers"]
@@ -690,6 +729,10 @@ def _issuer(page: _Page, doc_type: str, pick: _Pick, url: str | None) -> str | N
     dept = _host_department(url, pick)
     if dept:
         return dept
+    if pick.source == "url_path":
+        path_dept = _path_department(url, _Context(page, []))
+        if path_dept:
+            return f"{pick.name}{path_dept[1]}"
     if doc_type == "other" or re.search(r"我(?:局|厅|委|办)", page.opener[:40]):
         return None  # a department that doesn't say its name; a page that is no report of its own
     if pick.name and pick.source != "zone":
@@ -836,7 +879,7 @@ def _national_issuer(page: _Page) -> str | None:
     head = page.text[:3000]
     if any(f"我代表{n}" in head for n in _cues()["issuer"]["national"]):
         return _cues()["issuer"]["national"][0]
-    for s in (page.title or "", *_subjects(page)[:2], *_bylines(page)):
+    for s in (page.title or "", *_subjects(page)[:2], *_bylines(page), *(ln for _, ln in page.header[:2])):
         body = _national_body(s)
         if body:
             return body
