@@ -606,7 +606,9 @@ def _subjects(page: _Page) -> list[str]:
     body = page.text[page.body_start:page.body_start + 1500]
     lead = re.compile(rf"^[\s,，]*(?:(?:(?:19|20)\d{{2}}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
     out = []
-    for line in [page.opener, *re.findall(r"^\s*(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，][^\n]{0,60}", body, re.M)]:
+    sentences = [x for x in page.opener.split("。")[1:3] if x.strip()]  # …良好局面。市交通运输局结合…
+    for line in [page.opener, *sentences,
+                 *re.findall(r"^\s*(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，][^\n]{0,60}", body, re.M)]:
         line = _BOOK.sub("", _UNDER.sub("", line))
         line = line[lead.match(line).end():].lstrip(" ,，")
         # "根据…要求,", "按照市委市政府的工作部署,": the subject follows the clause
@@ -828,7 +830,7 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     body = page.text[page.body_start:]
     head = page.text[:6000]
     if doc_type == "government_work_report":
-        m = _REVIEW.search(head) or re.search(r"回顾\s*((?:19|20)\d{2})\s*年", head)
+        m = _REVIEW.search(head) or re.search(r"回顾((?:19|20)\d{2})年", head)
         if m:
             return int(m.group(1))
         m = _PLAN_PERIOD.search(head)
@@ -892,6 +894,17 @@ def _masked_re() -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z])(?:{marks})(?:省|市|县|区|州|盟|旗|镇)(?![A-Za-z])")
 
 
+def _listed_areas(head: str) -> dict[str, tuple[Region, ...]]:
+    """Areas a contents list names as the authors of the reports it collects (杭州市政府工作报告- 3 -)."""
+    return {m.surface: m.regions for m in find_mentions(head, loose=True)
+            if head.startswith(("政府工作报告", "人民政府工作报告"), m.end)}
+
+
+def _common_province(regions: list[Region]) -> str | None:
+    provinces = {r.province for r in regions}
+    return provinces.pop() if len(provinces) == 1 else None
+
+
 def _no_one_area(page: _Page) -> str | None:
     """"compilation" for a page that collects many areas' reports (a title with 各省, or a
     contents list naming three areas' 政府工作报告): it speaks for no one area. "masked" for a
@@ -901,8 +914,7 @@ def _no_one_area(page: _Page) -> str | None:
     head = page.text[:3000]
     if any(w in title for w in _cues()["doc_type"]["compilation_title"]):
         return "compilation"
-    listed = {m.surface for m in find_mentions(head, loose=True)
-              if head.startswith(("政府工作报告", "人民政府工作报告"), m.end)}
+    listed = _listed_areas(head)
     if len(listed) >= 3:
         return "compilation"
     where = (title, page.text[:300], *(m.group() for m in _DELIVERY.finditer(head)), page.opener[:40])
@@ -951,11 +963,17 @@ def extract_metadata(doc: Document) -> ReportMeta:
         admin_level = {"省": "province", "市": "prefecture", "区": "county", "县": "county", "州": "prefecture",
                        "盟": "prefecture", "旗": "county"}.get(level)
     issuer = national or (None if no_area == "compilation" else _issuer(page, doc_type, pick, doc.url))
+    province = r.province if r else pick.province
+    if no_area == "compilation":
+        # a collection of one province's reports (浙江省政府工作报告专辑) still has its province
+        listed = [reg for regs in _listed_areas(page.text[:3000]).values() if len(regs) == 1 for reg in regs]
+        many = any(w in (page.title or "") for w in _cues()["doc_type"]["compilation_title"])  # 各省
+        province, signed = (None if many else _common_province(listed)), None
     return ReportMeta(
         doc_type=doc_type,
         issuer=issuer,
         region=pick.name,
-        province=(r.province if r else pick.province),
+        province=province,
         admin_level=admin_level,
         adcode=r.adcode if r else None,
         report_year=None if no_area == "compilation" else _report_year(page, doc_type, signed, published, doc.url),
