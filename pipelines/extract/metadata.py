@@ -894,6 +894,16 @@ def _masked_re() -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z])(?:{marks})(?:省|市|县|区|州|盟|旗|镇)(?![A-Za-z])")
 
 
+def _body_province(page: _Page, url_regions: list[Region]) -> str | None:
+    """The province of a page whose own area stays unknown (a masked template, 我局 with no
+    name), when the places it names lie almost all in one province."""
+    provinces = Counter(m.regions[0].province for m in _Context(page, url_regions).mentions if len(m.regions) == 1)
+    if not provinces:
+        return None
+    (top, n), total = provinces.most_common(1)[0], sum(provinces.values())
+    return top if n >= 2 and n >= 0.75 * total else None
+
+
 def _listed_areas(head: str) -> dict[str, tuple[Region, ...]]:
     """Areas a contents list names as the authors of the reports it collects (杭州市政府工作报告- 3 -)."""
     return {m.surface: m.regions for m in find_mentions(head, loose=True)
@@ -964,6 +974,8 @@ def extract_metadata(doc: Document) -> ReportMeta:
                        "盟": "prefecture", "旗": "county"}.get(level)
     issuer = national or (None if no_area == "compilation" else _issuer(page, doc_type, pick, doc.url))
     province = r.province if r else pick.province
+    if province is None and not national and no_area != "compilation":
+        province = _body_province(page, url_regions)
     if no_area == "compilation":
         # a collection of one province's reports (浙江省政府工作报告专辑) still has its province
         listed = [reg for regs in _listed_areas(page.text[:3000]).values() if len(regs) == 1 for reg in regs]
