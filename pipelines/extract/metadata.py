@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from pipelines.extract.clean import is_traditional, to_simplified
-from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date
+from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date, years
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, ReportMeta
 from pipelines.extract.regions import (
@@ -33,6 +33,7 @@ from pipelines.extract.regions import (
     pinyin_index,
     url_host_regions,
 )
+from pipelines.extract.sections import TOP_HEADING_LINE, cn_number
 
 _CJK = r"\u4e00-\u9fff"
 _LEVEL_WORDS = "省市区县州盟旗"
@@ -42,12 +43,10 @@ _GENERIC_ORGAN = re.compile(r"(?<=[省市区县州盟旗])[\u4e00-\u9fff]{2,14}?
 _CHROME = re.compile(r"位置|首页|>|>>|索引号|分类|主题词|文号|浏览|字号|字体|打印|关闭|视力保护|无障碍")
 _TITLE_TAIL = r"(?:通知|报告|总结|情况|意见|方案|安排|计划|要点|汇报)$"
 _TITLE_LABEL = re.compile(r"^[\[【]?\s*(?:信\s*息\s*名\s*称|名\s*称|标\s*题|题\s*名)\s*[\]】]?\s*[:：]?\s*")
-_SECTION_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|各位代表)")
+_SECTION_START = re.compile(rf"{TOP_HEADING_LINE.pattern}|^\s*各位代表", re.M)
 # "在市委、市政府的正确领导下": the bodies named there are not the report's subject.
 _UNDER = re.compile(r"在[^,。;]{0,60}?(?:领导|指导|支持|监督|关心)下")
 _BOOK = re.compile(r"《[^》]{0,80}》")
-_YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})\s*年(?:度)?(?![\d\-—~])")
-_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—~至到]+\s*(?:19|20)?\d{2}\s*年?")
 _REVIEW = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:主要)?(?:工作|政府工作)?(?:和[^\n]{0,12})?回顾")
 # "我代表威海市人民政府向大会报告工作", "我代表市政府", "我代表行署作工作报告": who delivers a work report
 _DEPUTY = re.compile(
@@ -107,7 +106,8 @@ def _split(doc: Document) -> _Page:
     page.title, page.title_written = _title(doc, page)
     body = text[body_start:body_start + 600]
     first, _, rest = body.partition("\n")
-    if len(first) < 80 and first.rstrip().endswith((":", "：")) and rest.strip():
+    addressee = len(first) < 80 and first.rstrip().endswith((":", "：")) and not re.search(r"[。]|如下|(?:19|20)\d{2}", first)
+    if addressee and rest.strip():
         first = rest.strip().split("\n", 1)[0]  # 各乡镇人民政府,…有关单位: / 各位代表: are whom it addresses
     page.opener = _BOOK.sub("", _UNDER.sub("", first))[:120]
     return page
@@ -188,8 +188,8 @@ def _doc_type(page: _Page) -> str:
         return "government_work_report"
     rol = sum(head.count(w) for w in c["rule_of_law"])
     # the first top-level heading of the genre: "一、2023年推进法治政府建设的主要举措和成效"
-    first_heading = re.search(r"^\s*一、([^\n]{0,40})", head, re.M)
-    if first_heading and any(w in first_heading.group(1) for w in c["rule_of_law"]):
+    first_heading = next((m for m in TOP_HEADING_LINE.finditer(head) if cn_number(m.group(1)) == 1), None)
+    if first_heading and any(w in first_heading.group(2)[:40] for w in c["rule_of_law"]):
         return "rule_of_law_report"
     # without a title, the genre's shape: 现将…报告如下, or much about 法治 under numbered headings
     if rol >= 1 and re.search(r"(?:报告|汇报|总结)如下", head):
@@ -604,7 +604,7 @@ def _issuer_in(s: str, pick: _Pick, *, anchored: bool = False) -> tuple[str | No
 def _subjects(page: _Page) -> list[str]:
     """The subjects of the opening sentences: "2023年,通城县人社局坚持…" -> "通城县人社局坚持…"."""
     body = page.text[page.body_start:page.body_start + 1500]
-    lead = re.compile(rf"^[\s,，]*(?:(?:(?:19|20)\d{{2}}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
+    lead = re.compile(r"^[\s,，]*(?:(?:(?:19|20)\d{2}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
     out = []
     sentences = [x for x in page.opener.split("。")[1:3] if x.strip()]  # …良好局面。市交通运输局结合…
     for line in [page.opener, *sentences,
@@ -805,17 +805,15 @@ def _signed(page: _Page, doc_type: str) -> str | None:
 # --- report year -----------------------------------------------------------------------------
 
 
-def _years(s: str) -> list[int]:
-    s = _RANGE.sub(" ", s)
-    return [int(m.group(1)) for m in _YEAR.finditer(s)]
-
-
 # 十一五 -> the plan period 2006-2010: a review of it covers the years up to its last
 _PLAN_PERIOD = re.compile(r"“?十([一二三四五六七八九]?)五(?!届)”?(?:时期|期间)?[^\n。]{0,16}回顾")
 _PLAN_NUMERAL = "一二三四五六七八九"
 # "工作总结及2025年工作计划": a summary titled by the plan that follows it covers the year before
 _SUMMARY_THEN_PLAN = re.compile(r"(?:总结|回顾)[^\n。]{0,6}?(?:和|及|暨|与)\s*((?:19|20)\d{2})\s*年(?:度)?[^\n。]{0,6}?"
                                 r"(?:计划|思路|要点|打算|安排)")
+
+
+_DATED_SUMMARY = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?[^\n。]{0,4}?(?:工作)?(?:总结|回顾)")
 
 
 def _delivered_year(iso: str) -> int:
@@ -841,7 +839,7 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
         dated = find_dates(title)
         if dated:
             return _delivered_year(dated[0].iso)  # 成华区人民政府工作报告(2024年1月16日)
-        ys = _years(title)
+        ys = years(title)
         if ys:
             return ys[0] - 1
         if published:
@@ -850,10 +848,13 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
         if m and (not m.group(2) or int(m.group(2)) <= 4):
             return int(m.group(1)) - 1  # delivered in the first months of the year after
         return None
-    m = _SUMMARY_THEN_PLAN.search(title) or _SUMMARY_THEN_PLAN.search(page.text[:600])
-    if m and not re.search(r"(?:19|20)\d{2}\s*年(?:度)?[^\n。]{0,4}?(?:工作)?(?:总结|回顾)", (title or page.text[:600])[:m.start() + 2]):
-        return int(m.group(1)) - 1  # the summary's own year is masked or left out (202x年度工作总结及2025年…)
-    ys = _years(title)
+    for where in (title, page.text[:600]):
+        m = _SUMMARY_THEN_PLAN.search(where)
+        if m:
+            if not _DATED_SUMMARY.search(where[:m.start() + 2]):
+                return int(m.group(1)) - 1  # the summary's own year is masked or left out (202x年度…)
+            break
+    ys = years(title)
     if ys:
         return ys[0]
     opener = body[:400]
@@ -863,12 +864,13 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     m = re.search(r"现将[^。]{0,40}?((?:19|20)\d{2})\s*年[^。]{0,40}?(?:报告|汇报|总结)", body[:3000])
     if m:
         return int(m.group(1))
-    ys = _years(opener)
+    ys = years(opener)
     if ys:
         return Counter(ys).most_common(1)[0][0]
-    m = re.search(r"^[一二三四五六七八九十]+、[^\n]{0,10}?((?:19|20)\d{2})\s*年", body[:3000], re.M)
-    if m:
-        return int(m.group(1))
+    for m in TOP_HEADING_LINE.finditer(body[:3000]):
+        ys = years(m.group(2)[:16])
+        if ys:
+            return ys[0]
     return None
 
 
