@@ -106,7 +106,8 @@ def _split(doc: Document) -> _Page:
     page.title, page.title_written = _title(doc, page)
     body = text[body_start:body_start + 600]
     first, _, rest = body.partition("\n")
-    addressee = len(first) < 80 and first.rstrip().endswith((":", "：")) and not re.search(r"[。]|如下|(?:19|20)\d{2}", first)
+    addressee = (len(first) < 80 and first.rstrip().endswith((":", "："))
+                 and not re.search(r"[。]|如下|(?:19|20)\d{2}", first))
     if addressee and rest.strip():
         first = rest.strip().split("\n", 1)[0]  # 各乡镇人民政府,…有关单位: / 各位代表: are whom it addresses
     page.opener = _BOOK.sub("", _UNDER.sub("", first))[:120]
