@@ -217,6 +217,10 @@ def _self_level(page: _Page) -> tuple[str | None, bool]:
     subj = _opener_subject(page)
     if subj is not None:
         return subj.kind[-1:] if subj.kind[-1:] in _LEVEL_WORDS else None, True
+    for subj_text in _subjects(page)[:1]:
+        # the subject of the opening sentence: 省卫生健康委…, 区财政局… (not 落实市委、市政府部署)
+        if subj_text[:1] in _LEVEL_WORDS and _organ_at(subj_text, 1):
+            return subj_text[0], True
     for s in (page.opener[:60], page.title or ""):
         for m in _organ_re().finditer(s):
             prefix = m.group(1)
@@ -485,12 +489,17 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
         # a city's report names its counties far more often than itself: each sub-area
         # named counts for the area of the report's level that holds it
         votes: Counter[str] = Counter()
-        for code, sc in scores.items():
+        children: dict[str, set[str]] = {}
+        for code, sc in list(scores.items()):
             for a in ancestors(regs[code]):
-                if a.adcode in scores and _fits(a, level):
+                if _fits(a, level):
                     votes[a.adcode] += sc / 2
+                    children.setdefault(a.adcode, set()).add(code)
+                    regs[a.adcode] = a
         for code, v in votes.items():
-            scores[code] += v
+            # an area the page never names itself counts when three or more of its parts are named
+            if code in scores or len(children[code]) >= 3:
+                scores[code] += v
     fitting = [(s, c) for c, s in scores.items() if _fits(regs[c], level)]
     if not fitting and level in ("市", "区", None):
         # only sub-areas are named (上虞 in a 市 report): their common parent is the area
@@ -509,6 +518,9 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
             # a name or two in passing ("学习借鉴深圳经验") yields to an unrelated gov.cn host
             unrelated = from_url is not None and not (is_within(r, from_url) or is_within(from_url, r))
             if not (unrelated and fitting[0][0] < 2) and not (masked and fitting[0][0] < MASKED_MIN):
+                dept = _path_department(doc.url, context)
+                if dept is not None and dept[0].adcode != r.adcode and is_within(dept[0], r):
+                    return _Pick(dept[0].name, dept[0], "url_path")  # the province named, the city's bureau
                 return _Pick(r.name, r, "body")
     if from_url is not None:
         return _Pick(from_url.name, from_url, "url")
