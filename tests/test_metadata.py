@@ -280,7 +280,8 @@ def test_a_name_in_passing_yields_to_the_gov_cn_host() -> None:
 
 # --- made-up variants of the classes issue 16 names --------------------------------------------
 
-SPEECH = "各位代表:\n现在,我代表{who}向大会报告工作,请予审议,并请市政协委员和其他列席人员提出意见。\n一、2024年工作回顾\n"
+SPEECH = ("各位代表:\n现在,我代表{who}向大会报告工作,请予审议,并请市政协委员和其他列席人员提出意见。\n"
+          "一、2024年工作回顾\n")
 
 
 def test_work_report_names_its_province_and_counties_more_than_itself() -> None:
@@ -321,8 +322,9 @@ def test_masked_template_names_no_area(masked: str) -> None:
 
 
 def test_compilation_of_one_provinces_reports() -> None:
-    text = ("浙江省政府工作报告专辑\n目录\n1. 温州市政府工作报告 3\n2. 嘉兴市政府工作报告 38\n3. 湖州市政府工作报告 66\n"
-            "4. 绍兴市政府工作报告 90\n温州市政府工作报告\n——2024年1月20日在温州市第十四届人民代表大会第四次会议上\n"
+    text = ("浙江省政府工作报告专辑\n目录\n1. 温州市政府工作报告 3\n2. 嘉兴市政府工作报告 38\n"
+            "3. 湖州市政府工作报告 66\n4. 绍兴市政府工作报告 90\n温州市政府工作报告\n"
+            "——2024年1月20日在温州市第十四届人民代表大会第四次会议上\n"
             + SPEECH.format(who="市人民政府"))
     m = extract_metadata(doc(text))
     assert (m.region, m.issuer, m.province, m.signed_on) == (None, None, "浙江省", None)
@@ -401,7 +403,8 @@ def test_a_plan_report_delivered_to_the_congress_is_other_but_signed() -> None:
 
 
 def test_summary_titled_by_next_years_plan_covers_the_year_before() -> None:
-    text = "区科技局202X年度工作总结及2026年度工作计划\n今年以来,区科技局紧紧围绕区委区政府中心工作。\n一、主要工作成果\n"
+    text = ("区科技局202X年度工作总结及2026年度工作计划\n今年以来,区科技局紧紧围绕区委区政府中心工作。\n"
+            "一、主要工作成果\n")
     assert extract_metadata(doc(text)).report_year == 2025
 
 
@@ -412,3 +415,25 @@ def test_english_copy_of_a_ministry_report() -> None:
     m = extract_metadata(Document("en.txt", text, text))
     assert (m.doc_type, m.issuer, m.report_year, m.language) == ("rule_of_law_report", "自然资源部", 2022, "en")
     assert (m.region, m.province) == (None, None)
+
+
+def test_an_english_copy_is_read_not_rejected(tmp_path: Path) -> None:
+    from pipelines.extract.ingest import SourceRecord, read_file
+
+    text = ("China News Service, March 29 -- According to the website of the Ministry of Justice, the ministry released "
+            "the 2023 annual report on the construction of a rule of law government. The specific report is as "
+            "follows:\n1. Persist in the leadership of the party over every aspect of building a rule of law "
+            "government\nThe party group of the ministry has always adhered to and strengthened the party's "
+            "leadership, emphasized the integration of political construction and business work, improved the "
+            "system and mechanism for building a government under the rule of law, promoted legislation in key "
+            "areas, standardized administrative law enforcement, resolved disputes through mediation and review, "
+            "and trained officials to respect, study, observe and apply the law in their daily work. Next year, "
+            "reforms will deepen: fewer approvals, open government information, digital services, better "
+            "supervision of power, prompt handling of complaints, and wider public legal education campaigns.\n")
+    p = tmp_path / "translated.txt"
+    p.write_text(text, encoding="utf-8")
+    rec = next(iter(read_file(p, tmp_path)))
+    assert isinstance(rec, SourceRecord)
+    d = next(iter(load_documents(tmp_path)))
+    m = extract_metadata(d)
+    assert (m.doc_type, m.issuer, m.report_year) == ("rule_of_law_report", "司法部", 2023)
