@@ -420,7 +420,8 @@ def test_english_copy_of_a_ministry_report() -> None:
 def test_an_english_copy_is_read_not_rejected(tmp_path: Path) -> None:
     from pipelines.extract.ingest import SourceRecord, read_file
 
-    text = ("China News Service, March 29 -- According to the website of the Ministry of Justice, the ministry released "
+    text = ("China News Service, March 29 -- According to the website of the Ministry of Justice, the ministry "
+            "released "
             "the 2023 annual report on the construction of a rule of law government. The specific report is as "
             "follows:\n1. Persist in the leadership of the party over every aspect of building a rule of law "
             "government\nThe party group of the ministry has always adhered to and strengthened the party's "

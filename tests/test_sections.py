@@ -362,7 +362,7 @@ def test_part_titles_above_numbered_headings(numbered_third: bool) -> None:
     assert [s.category for s in secs if s.level == 1][:2] == ["review", "next_steps"]
     # the numbered headings restart under each part, one level down
     second = [("一、", 2), ("二、", 2)] + ([("三、", 2)] if numbered_third else [])
-    assert [(s.marker, s.level) for s in secs if s.level == 2] == [("一、", 2), ("二、", 2)] + second
+    assert [(s.marker, s.level) for s in secs if s.level == 2] == [("一、", 2), ("二、", 2), *second]
 
 
 def test_part_titles_above_parenthesised_headings() -> None:
