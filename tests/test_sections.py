@@ -374,7 +374,8 @@ def test_part_titles_above_parenthesised_headings() -> None:
 
 
 def test_one_part_title_of_a_page_beginning() -> None:
-    text = SPEECH_OPEN + "2024年工作回顾\n一、坚持稳中求进,经济运行回升向好。主动应对形势变化。\n" + "二、坚持改革,活力增强。\n"
+    text = (SPEECH_OPEN + "2024年工作回顾\n一、坚持稳中求进,经济运行回升向好。主动应对形势变化。\n"
+            "二、坚持改革,活力增强。\n")
     secs = extract_sections(doc(text))
     assert tops(secs) == ["2024年工作回顾"]
     assert [s.heading for s in secs if s.level == 2] == ["坚持稳中求进,经济运行回升向好", "坚持改革,活力增强"]
