@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from pipelines.extract.clean import is_traditional, to_simplified
-from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date
+from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date, years
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, ReportMeta
 from pipelines.extract.regions import (
@@ -30,8 +30,10 @@ from pipelines.extract.regions import (
     find_mentions,
     is_within,
     parent_of,
+    pinyin_index,
     url_host_regions,
 )
+from pipelines.extract.sections import TOP_HEADING_LINE, cn_number
 
 _CJK = r"\u4e00-\u9fff"
 _LEVEL_WORDS = "省市区县州盟旗"
@@ -39,13 +41,12 @@ _ISSUER_LEVEL_WORDS = "省市区县州盟旗"  # 州科技局: a level word befo
 _GENERIC_ORGAN = re.compile(r"(?<=[省市区县州盟旗])[\u4e00-\u9fff]{2,14}?(?:局|厅|委员会)(?!长)")
 # A line that is page chrome, not a title: breadcrumbs and metadata table cells.
 _CHROME = re.compile(r"位置|首页|>|>>|索引号|分类|主题词|文号|浏览|字号|字体|打印|关闭|视力保护|无障碍")
+_TITLE_TAIL = r"(?:通知|报告|总结|情况|意见|方案|安排|计划|要点|汇报)$"
 _TITLE_LABEL = re.compile(r"^[\[【]?\s*(?:信\s*息\s*名\s*称|名\s*称|标\s*题|题\s*名)\s*[\]】]?\s*[:：]?\s*")
-_SECTION_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|各位代表)")
+_SECTION_START = re.compile(rf"{TOP_HEADING_LINE.pattern}|^\s*各位代表", re.M)
 # "在市委、市政府的正确领导下": the bodies named there are not the report's subject.
 _UNDER = re.compile(r"在[^,。;]{0,60}?(?:领导|指导|支持|监督|关心)下")
 _BOOK = re.compile(r"《[^》]{0,80}》")
-_YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})\s*年(?:度)?(?![\d\-—~])")
-_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—~至到]+\s*(?:19|20)?\d{2}\s*年?")
 _REVIEW = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:主要)?(?:工作|政府工作)?(?:和[^\n]{0,12})?回顾")
 # "我代表威海市人民政府向大会报告工作", "我代表市政府", "我代表行署作工作报告": who delivers a work report
 _DEPUTY = re.compile(
@@ -55,6 +56,7 @@ _DEPUTY_REPORTS = re.compile(
 # the congress a work report (or a plan report) is delivered to: 人民代表大会 (a page may break it
 # across lines), 人代会, 市十六届人大三次会议
 _CONGRESS = r"(?:人\s*民\s*代\s*表\s*大\s*会|人\s*代\s*会|届\s*人\s*大)"
+_NAMED_CONGRESS = re.compile(rf"([{_CJK}]{{2,16}}?)第?[一二三四五六七八九十]+届\s*(?:人民代表大会|人大)")
 _DELIVERY = re.compile(rf"在[^。\n]{{0,40}}?(?:\n\s*){{0,3}}[^。\n]{{0,20}}?{_CONGRESS}")
 
 
@@ -102,8 +104,12 @@ def _split(doc: Document) -> _Page:
         header.append((off, line))
     page = _Page(text, lines, header, body_start)
     page.title, page.title_written = _title(doc, page)
-    body = text[body_start:body_start + 400]
-    first = body.split("\n", 1)[0]
+    body = text[body_start:body_start + 600]
+    first, _, rest = body.partition("\n")
+    addressee = (len(first) < 80 and first.rstrip().endswith((":", "："))
+                 and not re.search(r"[。]|如下|(?:19|20)\d{2}", first))
+    if addressee and rest.strip():
+        first = rest.strip().split("\n", 1)[0]  # 各乡镇人民政府,…有关单位: / 各位代表: are whom it addresses
     page.opener = _BOOK.sub("", _UNDER.sub("", first))[:120]
     return page
 
@@ -128,7 +134,7 @@ def _title(doc: Document, page: _Page) -> tuple[str | None, str | None]:
         return to_simplified(doc.title).strip(), doc.title.strip()
     c = _cues()["doc_type"]
     cues = [*c["rule_of_law"], *c["gwr_title"]]
-    best, best_score = None, 0
+    best, best_score, best_off = None, 0, 0
     for off, cell in _cells(page):
         label = _TITLE_LABEL.match(cell)
         cut = label.end() if label else 0
@@ -141,6 +147,13 @@ def _title(doc: Document, page: _Page) -> tuple[str | None, str | None]:
         if score > best_score:
             at = off + cell.index(line)
             best, best_score = (line, doc.text[at:at + len(line)]), score
+            best_off = off
+    if best:
+        # a title the page broke over two lines: 关于印发西平县2020年度法治政府建设 / 工作安排的通知
+        cells = _cells(page)
+        nxt = next((cl for o, cl in cells if o > best_off), None)
+        if nxt and len(nxt) <= 14 and re.search(_TITLE_TAIL, nxt) and not re.search(r"[,。;:!?]", nxt):
+            best = (best[0] + nxt, best[1] + nxt)
     return best if best else (None, None)
 
 
@@ -176,8 +189,8 @@ def _doc_type(page: _Page) -> str:
         return "government_work_report"
     rol = sum(head.count(w) for w in c["rule_of_law"])
     # the first top-level heading of the genre: "一、2023年推进法治政府建设的主要举措和成效"
-    first_heading = re.search(r"^\s*一、([^\n]{0,40})", head, re.M)
-    if first_heading and any(w in first_heading.group(1) for w in c["rule_of_law"]):
+    first_heading = next((m for m in TOP_HEADING_LINE.finditer(head) if cn_number(m.group(1)) == 1), None)
+    if first_heading and any(w in first_heading.group(2)[:40] for w in c["rule_of_law"]):
         return "rule_of_law_report"
     # without a title, the genre's shape: 现将…报告如下, or much about 法治 under numbered headings
     if rol >= 1 and re.search(r"(?:报告|汇报|总结)如下", head):
@@ -204,10 +217,21 @@ def _self_level(page: _Page) -> tuple[str | None, bool]:
     subj = _opener_subject(page)
     if subj is not None:
         return subj.kind[-1:] if subj.kind[-1:] in _LEVEL_WORDS else None, True
+    for subj_text in _subjects(page)[:1]:
+        # the subject of the opening sentence: 省卫生健康委…, 区财政局… (not 落实市委、市政府部署)
+        if subj_text[:1] in _LEVEL_WORDS and _organ_at(subj_text, 1):
+            return subj_text[0], True
     for s in (page.opener[:60], page.title or ""):
         for m in _organ_re().finditer(s):
-            if m.group(1) and m.group(1)[-1] in _LEVEL_WORDS:
-                return m.group(1)[-1], True
+            prefix = m.group(1)
+            if prefix and prefix[-1] in _LEVEL_WORDS:
+                ms = find_mentions(prefix, loose=True)
+                if ms and ms[-1].end == len(prefix) and not ms[-1].full:
+                    continue  # 杭州科技局: the 州 belongs to the short name, it is no level word
+                return prefix[-1], True
+        for m in re.finditer(rf"(?<![{_CJK}])([{_LEVEL_WORDS}])", s):
+            if _organ_at(s, m.end()):
+                return m.group(1), True  # 州生态环境局: a body of the area the report is about
     body = page.text[page.body_start:page.body_start + 3000] or page.text[:3000]
     counts: Counter[str] = Counter()
     for pat in _cues()["region"]["self_patterns"]:
@@ -282,6 +306,27 @@ MASKED_MIN = 3.0  # how often a masked template's body must name an area for it 
 TAIL_SPAN = 3000  # and of its end, where a whole report names its area once more
 
 
+def _shift(m: Mention, at: int) -> Mention:
+    return Mention(m.start + at, m.end + at, m.surface, m.regions, m.full) if at else m
+
+
+def _confirmed(strict: list[Mention], loose: list[Mention]) -> list[Mention]:
+    """Short names that read as ordinary words (孝感, 长治, 黄石 are nouns to jieba) but whose
+    own sub-areas the page names too: there they are the place. Only areas with parts (a
+    province, a prefecture) can be confirmed so; 光明 or 合作 alone stay words."""
+    taken = {(m.start, m.end) for m in strict}
+    named = [r for m in strict for r in m.regions]
+    out = []
+    for m in loose:
+        if (m.start, m.end) in taken:
+            continue
+        regions = tuple(r for r in m.regions if r.level != "county"
+                        and any(c.adcode != r.adcode and is_within(c, r) for c in named))
+        if regions:
+            out.append(Mention(m.start, m.end, m.surface, regions, m.full))
+    return out
+
+
 class _Context:
     """The page's unambiguous place names, found only if a name needs disambiguating.
 
@@ -295,13 +340,17 @@ class _Context:
     @cached_property
     def mentions(self) -> list[Mention]:
         text = self.page.text
-        out = find_mentions(text[:BODY_SPAN])
+        spans = [(0, text[:BODY_SPAN])]
         if len(text) > BODY_SPAN:
             # a whole report names its own area again in its closing lines (…吉安篇章)
             at = max(BODY_SPAN, len(text) - TAIL_SPAN)
-            out += [Mention(m.start + at, m.end + at, m.surface, m.regions, m.full)
-                    for m in find_mentions(text[at:])]
-        return out
+            spans.append((at, text[at:]))
+        out: list[Mention] = []
+        loose: list[Mention] = []
+        for at, part in spans:
+            out += [_shift(m, at) for m in find_mentions(part)]
+            loose += [_shift(m, at) for m in find_mentions(part, loose=True) if not m.full]
+        return out + _confirmed(out, loose)
 
     @cached_property
     def regions(self) -> list[Region]:
@@ -393,6 +442,8 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
     if deputy and deputy.group(1):
         strong.append(("deputy", deputy.group(1) + (deputy.group(2) or "")))
     strong += [("delivery", m.group()) for m in _DELIVERY.finditer(head)]
+    # the congress a page opens with (坪山区第二届人民代表大会第二次会议召开): the area whose congress it is
+    strong += [("congress", m.group(1)) for m in _NAMED_CONGRESS.finditer(head[:300])]
     strong += [("issuer", ln) for ln in _issuer_lines(page)]
     strong += [("issuer", m.group()) for m in re.finditer(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长", head)]
     subject = _opener_subject(page)
@@ -420,6 +471,8 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
         if body.startswith(inst, m.end):
             w = 0.2
         cands = list(m.regions)
+        if len(cands) > 1 and level is not None and strong_level:
+            cands = [c for c in cands if _fits(c, level)] or cands  # 甘孜 in a 州's report: the 州
         if len(cands) > 1:
             one = _disambiguate(cands, context)
             if one is None:
@@ -436,12 +489,17 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
         # a city's report names its counties far more often than itself: each sub-area
         # named counts for the area of the report's level that holds it
         votes: Counter[str] = Counter()
-        for code, sc in scores.items():
+        children: dict[str, set[str]] = {}
+        for code, sc in list(scores.items()):
             for a in ancestors(regs[code]):
-                if a.adcode in scores and _fits(a, level):
+                if _fits(a, level):
                     votes[a.adcode] += sc / 2
+                    children.setdefault(a.adcode, set()).add(code)
+                    regs[a.adcode] = a
         for code, v in votes.items():
-            scores[code] += v
+            # an area the page never names itself counts when three or more of its parts are named
+            if code in scores or len(children[code]) >= 3:
+                scores[code] += v
     fitting = [(s, c) for c, s in scores.items() if _fits(regs[c], level)]
     if not fitting and level in ("市", "区", None):
         # only sub-areas are named (上虞 in a 市 report): their common parent is the area
@@ -460,9 +518,15 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
             # a name or two in passing ("学习借鉴深圳经验") yields to an unrelated gov.cn host
             unrelated = from_url is not None and not (is_within(r, from_url) or is_within(from_url, r))
             if not (unrelated and fitting[0][0] < 2) and not (masked and fitting[0][0] < MASKED_MIN):
+                dept = _path_department(doc.url, context)
+                if dept is not None and dept[0].adcode != r.adcode and is_within(dept[0], r):
+                    return _Pick(dept[0].name, dept[0], "url_path")  # the province named, the city's bureau
                 return _Pick(r.name, r, "body")
     if from_url is not None:
         return _Pick(from_url.name, from_url, "url")
+    dept = _path_department(doc.url, context)
+    if dept is not None:
+        return _Pick(dept[0].name, dept[0], "url_path")
     return _Pick()
 
 
@@ -505,7 +569,7 @@ def _organ_at(s: str, pos: int) -> str | None:
 def _national_body(s: str) -> str | None:
     """A national body (a ministry, 国务院) named at the start of ``s``."""
     bodies = sorted(_cues()["issuer"]["national_bodies"], key=len, reverse=True)
-    m = re.match(rf"\s*(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})", s)
+    m = re.match(rf"\s*(?:第[一二三四五六七八九十]+届)?(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})", s)
     return m.group(1) if m else None
 
 
@@ -555,7 +619,9 @@ def _subjects(page: _Page) -> list[str]:
     body = page.text[page.body_start:page.body_start + 1500]
     lead = re.compile(r"^[\s,，]*(?:(?:(?:19|20)\d{2}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
     out = []
-    for line in [page.opener, *re.findall(r"^\s*(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，][^\n]{0,60}", body, re.M)]:
+    sentences = [x for x in page.opener.split("。")[1:3] if x.strip()]  # …良好局面。市交通运输局结合…
+    for line in [page.opener, *sentences,
+                 *re.findall(r"^\s*(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，][^\n]{0,60}", body, re.M)]:
         line = _BOOK.sub("", _UNDER.sub("", line))
         line = line[lead.match(line).end():].lstrip(" ,，")
         # "根据…要求,", "按照市委市政府的工作部署,": the subject follows the clause
@@ -592,6 +658,39 @@ def _host_department(url: str | None, pick: _Pick) -> str | None:
     if organ is None or pick.region is None:
         return None
     return f"{pick.name}{organ}" if pick.region in url_host_regions(url) else None
+
+
+@cache
+def _organ_initials() -> dict[str, str]:
+    """Pinyin initials of the bodies' names (kxjsj -> 科学技术局): how a site's path names a department."""
+    from pypinyin import Style, lazy_pinyin
+
+    c = _cues()["issuer"]
+    names = set(c["organs"]) | set(c["host_labels"].values()) | set(c["canonical"].values())
+    out = {"".join(lazy_pinyin(n, style=Style.FIRST_LETTER)): n for n in names if n not in c["government_forms"]}
+    return {k: v for k, v in out.items() if len(k) >= 3} | dict(c["host_labels"])
+
+
+_PATH_LEVEL = {"s": "市", "x": "县", "q": "区"}
+
+
+def _path_department(url: str | None, context: _Context) -> tuple[Region, str] | None:
+    """A department named by a segment of its page's path: /bmpd/jmskxjsj/ -> 江门 + 市 + 科学技术局.
+    The region's spelling must be confirmed by an area the page itself names (广东省 for 江门)."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", (url or "").lower())
+    organs = _organ_initials()
+    for seg in re.findall(r"(?<=/)[a-z]{5,16}(?=/)", path):
+        for key, organ in organs.items():
+            if not seg.endswith(key):
+                continue
+            head = seg[:-len(key)]
+            lw = _PATH_LEVEL.get(head[-1:]) if len(head) > 2 else None
+            place = head[:-1] if lw else head
+            cands = [r for r in pinyin_index().get(place, ()) if lw is None or r.name.endswith(lw)]
+            named = [r for r in cands if any(ctx.adcode != r.adcode and is_within(r, ctx) for ctx in context.regions)]
+            if len(named) == 1:
+                return named[0], organ
+    return None
 
 
 def _is_news(page: _Page) -> bool:
@@ -645,6 +744,10 @@ def _issuer(page: _Page, doc_type: str, pick: _Pick, url: str | None) -> str | N
     dept = _host_department(url, pick)
     if dept:
         return dept
+    if pick.source == "url_path":
+        path_dept = _path_department(url, _Context(page, []))
+        if path_dept:
+            return f"{pick.name}{path_dept[1]}"
     if doc_type == "other" or re.search(r"我(?:局|厅|委|办)", page.opener[:40]):
         return None  # a department that doesn't say its name; a page that is no report of its own
     if pick.name and pick.source != "zone":
@@ -715,17 +818,15 @@ def _signed(page: _Page, doc_type: str) -> str | None:
 # --- report year -----------------------------------------------------------------------------
 
 
-def _years(s: str) -> list[int]:
-    s = _RANGE.sub(" ", s)
-    return [int(m.group(1)) for m in _YEAR.finditer(s)]
-
-
 # 十一五 -> the plan period 2006-2010: a review of it covers the years up to its last
 _PLAN_PERIOD = re.compile(r"“?十([一二三四五六七八九]?)五(?!届)”?(?:时期|期间)?[^\n。]{0,16}回顾")
 _PLAN_NUMERAL = "一二三四五六七八九"
 # "工作总结及2025年工作计划": a summary titled by the plan that follows it covers the year before
 _SUMMARY_THEN_PLAN = re.compile(r"(?:总结|回顾)[^\n。]{0,6}?(?:和|及|暨|与)\s*((?:19|20)\d{2})\s*年(?:度)?[^\n。]{0,6}?"
                                 r"(?:计划|思路|要点|打算|安排)")
+
+
+_DATED_SUMMARY = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?[^\n。]{0,4}?(?:工作)?(?:总结|回顾)")
 
 
 def _delivered_year(iso: str) -> int:
@@ -740,7 +841,7 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     body = page.text[page.body_start:]
     head = page.text[:6000]
     if doc_type == "government_work_report":
-        m = _REVIEW.search(head) or re.search(r"回顾\s*((?:19|20)\d{2})\s*年", head)
+        m = _REVIEW.search(head) or re.search(r"回顾((?:19|20)\d{2})年", head)
         if m:
             return int(m.group(1))
         m = _PLAN_PERIOD.search(head)
@@ -751,7 +852,7 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
         dated = find_dates(title)
         if dated:
             return _delivered_year(dated[0].iso)  # 成华区人民政府工作报告(2024年1月16日)
-        ys = _years(title)
+        ys = years(title)
         if ys:
             return ys[0] - 1
         if published:
@@ -760,10 +861,13 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
         if m and (not m.group(2) or int(m.group(2)) <= 4):
             return int(m.group(1)) - 1  # delivered in the first months of the year after
         return None
-    m = _SUMMARY_THEN_PLAN.search(title) or _SUMMARY_THEN_PLAN.search(page.text[:600])
-    if m and not re.search(r"(?:19|20)\d{2}\s*年(?:度)?[^\n。]{0,4}?(?:工作)?(?:总结|回顾)", (title or page.text[:600])[:m.start() + 2]):
-        return int(m.group(1)) - 1  # the summary's own year is masked or left out (202x年度工作总结及2025年…)
-    ys = _years(title)
+    for where in (title, page.text[:600]):
+        m = _SUMMARY_THEN_PLAN.search(where)
+        if m:
+            if not _DATED_SUMMARY.search(where[:m.start() + 2]):
+                return int(m.group(1)) - 1  # the summary's own year is masked or left out (202x年度…)
+            break
+    ys = years(title)
     if ys:
         return ys[0]
     opener = body[:400]
@@ -773,12 +877,13 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     m = re.search(r"现将[^。]{0,40}?((?:19|20)\d{2})\s*年[^。]{0,40}?(?:报告|汇报|总结)", body[:3000])
     if m:
         return int(m.group(1))
-    ys = _years(opener)
+    ys = years(opener)
     if ys:
         return Counter(ys).most_common(1)[0][0]
-    m = re.search(r"^[一二三四五六七八九十]+、[^\n]{0,10}?((?:19|20)\d{2})\s*年", body[:3000], re.M)
-    if m:
-        return int(m.group(1))
+    for m in TOP_HEADING_LINE.finditer(body[:3000]):
+        ys = years(m.group(2)[:16])
+        if ys:
+            return ys[0]
     return None
 
 
@@ -791,7 +896,7 @@ def _national_issuer(page: _Page) -> str | None:
     head = page.text[:3000]
     if any(f"我代表{n}" in head for n in _cues()["issuer"]["national"]):
         return _cues()["issuer"]["national"][0]
-    for s in (page.title or "", *_subjects(page)[:2], *_bylines(page)):
+    for s in (page.title or "", *_subjects(page)[:2], *_bylines(page), *(ln for _, ln in page.header[:2])):
         body = _national_body(s)
         if body:
             return body
@@ -804,6 +909,27 @@ def _masked_re() -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z])(?:{marks})(?:省|市|县|区|州|盟|旗|镇)(?![A-Za-z])")
 
 
+def _body_province(page: _Page, url_regions: list[Region]) -> str | None:
+    """The province of a page whose own area stays unknown (a masked template, 我局 with no
+    name), when the places it names lie almost all in one province."""
+    provinces = Counter(m.regions[0].province for m in _Context(page, url_regions).mentions if len(m.regions) == 1)
+    if not provinces:
+        return None
+    (top, n), total = provinces.most_common(1)[0], sum(provinces.values())
+    return top if n >= 2 and n >= 0.75 * total else None
+
+
+def _listed_areas(head: str) -> dict[str, tuple[Region, ...]]:
+    """Areas a contents list names as the authors of the reports it collects (杭州市政府工作报告- 3 -)."""
+    return {m.surface: m.regions for m in find_mentions(head, loose=True)
+            if head.startswith(("政府工作报告", "人民政府工作报告"), m.end)}
+
+
+def _common_province(regions: list[Region]) -> str | None:
+    provinces = {r.province for r in regions}
+    return provinces.pop() if len(provinces) == 1 else None
+
+
 def _no_one_area(page: _Page) -> str | None:
     """"compilation" for a page that collects many areas' reports (a title with 各省, or a
     contents list naming three areas' 政府工作报告): it speaks for no one area. "masked" for a
@@ -813,12 +939,12 @@ def _no_one_area(page: _Page) -> str | None:
     head = page.text[:3000]
     if any(w in title for w in _cues()["doc_type"]["compilation_title"]):
         return "compilation"
-    listed = {m.surface for m in find_mentions(head, loose=True)
-              if head.startswith(("政府工作报告", "人民政府工作报告"), m.end)}
+    listed = _listed_areas(head)
     if len(listed) >= 3:
         return "compilation"
     where = (title, page.text[:300], *(m.group() for m in _DELIVERY.finditer(head)), page.opener[:40])
-    if any(_masked_re().search(s) for s in where) or len(_masked_re().findall(head)) >= 3:
+    bare = re.findall(r"(?<![A-Za-z\d])(?:XX|xx)(?![A-Za-z\d年月日])", head)  # 是xx在…: the place itself
+    if any(_masked_re().search(s) for s in where) or len(_masked_re().findall(head)) + len(bare) >= 3:
         return "masked"
     return None
 
@@ -862,11 +988,19 @@ def extract_metadata(doc: Document) -> ReportMeta:
         admin_level = {"省": "province", "市": "prefecture", "区": "county", "县": "county", "州": "prefecture",
                        "盟": "prefecture", "旗": "county"}.get(level)
     issuer = national or (None if no_area == "compilation" else _issuer(page, doc_type, pick, doc.url))
+    province = r.province if r else pick.province
+    if province is None and not national and no_area != "compilation":
+        province = _body_province(page, url_regions)
+    if no_area == "compilation":
+        # a collection of one province's reports (浙江省政府工作报告专辑) still has its province
+        listed = [reg for regs in _listed_areas(page.text[:3000]).values() if len(regs) == 1 for reg in regs]
+        many = any(w in (page.title or "") for w in _cues()["doc_type"]["compilation_title"])  # 各省
+        province, signed = (None if many else _common_province(listed)), None
     return ReportMeta(
         doc_type=doc_type,
         issuer=issuer,
         region=pick.name,
-        province=(r.province if r else pick.province),
+        province=province,
         admin_level=admin_level,
         adcode=r.adcode if r else None,
         report_year=None if no_area == "compilation" else _report_year(page, doc_type, signed, published, doc.url),

@@ -16,6 +16,7 @@ there); markers and headings are cut from ``Document.text`` with the same spans.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,7 @@ from itertools import pairwise
 
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Section
+from pipelines.extract.numbers import cn_integer
 
 _NUM = "一二三四五六七八九十"
 _CN = f"[{_NUM}]{{1,3}}"
@@ -30,6 +32,10 @@ _CN = f"[{_NUM}]{{1,3}}"
 # After a top-level marker, a numeral that opens the next item of an inline list (一、二、三) makes
 # it no heading; one that opens a word (一、十三五工作回顾, 一、十五届政府工作回顾) does not.
 _LIST_NEXT = rf"[{_NUM}]{{1,3}}\s*[、.．,，:：]"
+
+# A line that opens with a top-level marker (一、 二、…), for modules that only need to know
+# where a report's numbered parts begin (metadata).
+TOP_HEADING_LINE = re.compile(rf"^[^\S\n]*({_CN})\s*[、.．,，:：](?!{_LIST_NEXT})[^\S\n]*([^\n]*)", re.M)
 
 # Marker kinds in their conventional nesting order (rank); 一是 is always innermost.
 PART, TOP, PAREN_CN, ARABIC, PAREN_AR, CIRCLED, SHI = range(7)
@@ -64,20 +70,17 @@ _TRAILER_LINE = re.compile(
     r")[)）]?"
 )
 
-_CN_DIGIT = {c: i for i, c in enumerate(_NUM, 1)}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def cn_number(s: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23 (the numerals headings use)."""
+    """一 → 1, 十二 → 12, 二十三 → 23, ③ → 3, 12 → 12: the number of a heading's marker
+    (Chinese numerals are read by ``numbers.cn_integer``, their one owner)."""
     if s in _CIRCLED:  # before isdigit(), which ① passes
         return _CIRCLED.index(s) + 1
     if s.isdigit():
         return int(s)
-    if "十" not in s:
-        return _CN_DIGIT.get(s[-1], 0)
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+    return cn_integer(s) or 0
 
 
 @dataclass
@@ -538,6 +541,19 @@ def _category(heading: str, done: list[Section], parent: int | None) -> str | No
             return anc.category
         parent = anc.parent_position
     return categorize(heading)
+
+
+def innermost_section(sections: list[Section], starts: list[int], pos: int) -> int | None:
+    """Position of the innermost section containing ``pos`` (``sections`` sorted by start,
+    ``starts`` their ``char_start``): in a heading tree the containing section that starts
+    last is the innermost one. The one lookup of "which section holds this offset"."""
+    i = bisect.bisect_right(starts, pos) - 1
+    while i >= 0:
+        s = sections[i]
+        if s.char_start <= pos < s.char_end:
+            return s.position
+        i -= 1
+    return None
 
 
 # --- categories -----------------------------------------------------------------------------
