@@ -68,7 +68,7 @@ def test_keys_are_enforced_by_the_schema():
                                 "WHERE constraint_type = 'PRIMARY KEY'").fetchall())
         assert keys["reports"] == ["report_id"] and keys["sections"] == ["report_id", "position"]
         assert keys["quantities"] == ["report_id", "position"] and keys["indicators"] == ["report_id", "fact_no"]
-        row = "('r1', 1, 1, NULL, '一、', '总体情况', NULL, '', 0, 10, DEFAULT)"
+        row = "('r1', 1, 1, NULL, '一、', '总体情况', NULL, '', 0, 10, NULL, DEFAULT)"
         con.execute(f"INSERT INTO sections VALUES {row}")
         with pytest.raises(duckdb.ConstraintException):
             con.execute(f"INSERT INTO sections VALUES {row}")
