@@ -171,28 +171,28 @@ def read_docx(data: bytes, fmt: str = "docx", encoding: str = "docx XML") -> Ext
     pages: list[int] = []  # offsets where Word last laid out a new page (w:lastRenderedPageBreak)
     length = 0
 
-    def emit(text: str, page_breaks: int) -> None:
+    def emit(text: str, breaks: list[int]) -> None:
         nonlocal length
-        for _ in range(page_breaks):
-            pages.append(length)
+        pages.extend(length + b for b in breaks)
         lines.append(text)
         length += len(text) + 1
 
     for kind, el in _body_blocks(document.element.body):
         if kind == "p":
             text, breaks = _paragraph_text(el)
-            emit(numbering.marker(el, bool(text.strip())) + text, breaks)
-        else:  # a table row: its cells' paragraphs, a tab between cells
-            cells, breaks = [], 0
+            marker = numbering.marker(el, bool(text.strip()))
+            emit(marker + text, [len(marker) + b for b in breaks])
+        else:  # a table row: its cells' paragraphs, a tab between cells (its pages: where the row begins)
+            cells, breaks = [], []
             for tc in el.iterchildren(_TC):
                 parts = []
                 for _, p in _body_blocks(tc):
-                    t, b = _paragraph_text(p) if p.tag == _P else ("", 0)
-                    breaks += b
+                    t, b = _paragraph_text(p) if p.tag == _P else ("", [])
+                    breaks += b[:1]
                     if t.strip():
                         parts.append(numbering.marker(p, True) + t.strip())
                 cells.append(" ".join(parts))
-            emit("\t".join(cells).rstrip("\t"), breaks)
+            emit("\t".join(cells).rstrip("\t"), [0] if breaks else [])
     while lines and not lines[-1].strip():  # Word's closing empty paragraphs are not text
         length -= len(lines.pop()) + 1
     text = "\n".join(lines)
@@ -216,10 +216,11 @@ def _body_blocks(parent):
                 yield from _body_blocks(content)
 
 
-def _paragraph_text(p) -> tuple[str, int]:
-    """Text of one ``<w:p>`` and the number of rendered page breaks in it."""
+def _paragraph_text(p) -> tuple[str, list[int]]:
+    """Text of one ``<w:p>`` and the offsets in it where Word began a new page."""
     out: list[str] = []
-    breaks = 0
+    breaks: list[int] = []
+    size = 0
     stack = [iter(p)]
     while stack:
         el = next(stack[-1], None)
@@ -229,19 +230,23 @@ def _paragraph_text(p) -> tuple[str, int]:
         tag = el.tag
         if not isinstance(tag, str) or tag in _SKIP:
             continue
+        piece = ""
         if tag == _T:
-            out.append(el.text or "")
+            piece = el.text or ""
         elif tag == _TAB:
-            out.append("\t")
+            piece = "\t"
         elif tag in (_BR, _CR):
             if el.get(f"{_W}type") != "page" and el.get(f"{_W}type") != "column":
-                out.append("\n")
+                piece = "\n"
         elif tag == _RPB:
-            breaks += 1
+            breaks.append(size)
         elif tag == _NOBREAK:
-            out.append("-")
+            piece = "-"
         elif len(el):
             stack.append(iter(el))
+        if piece:
+            out.append(piece)
+            size += len(piece)
     return "".join(out), breaks
 
 
