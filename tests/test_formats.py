@@ -307,3 +307,23 @@ def test_a_folder_of_word_and_pdf_builds_with_pages(tmp_path, dagster_home):
         assert bad == 0
     finally:
         con.close()
+
+
+def test_legacy_conversion_that_fails_says_why(monkeypatch, tmp_path):
+    body = 'echo "Error: source file could not be loaded" >&2; exit 1'
+    monkeypatch.setenv("PATH", f"{_fake_soffice(tmp_path, body)}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(FormatError) as exc:
+        read_document((LAYOUTS / "numbered.doc").read_bytes(), ".doc")
+    assert exc.value.reason == formats.LEGACY_REASON and "could not be loaded" in exc.value.detail
+
+
+def test_too_large_and_not_chinese_are_the_usual_reasons(monkeypatch, tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Annual report on the rule of law. " * 40)  # a machine translation, say
+    d.save(str(tmp_path / "english.docx"))
+    (tmp_path / "big.pdf").write_bytes(HENAN_PDF.read_bytes())
+    monkeypatch.setattr(formats, "MAX_FILE_BYTES", 100_000)
+    reasons = {p.name: next(iter(read_file(p, tmp_path))).reason for p in tmp_path.iterdir()}
+    assert reasons == {"english.docx": "not a report: too little Chinese text", "big.pdf": "too large for one report"}
