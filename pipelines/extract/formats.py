@@ -609,9 +609,21 @@ _OPENING = "“‘（(《〈「『【〔["
 _CLOSING = "，。、；：？！,.;:?!”’）)》〉」』】〕]%％"
 
 
+_QUOTES = "“”‘’\"'"
+_CJK_CLOSING = "，。、；：？！）》」』】"
+
+
 def _continues_unit(prev: str, ch: str) -> bool:
-    """Whether ``ch`` belongs to the same line-breaking unit as ``prev`` (no break allowed between)."""
-    if ch in _CLOSING or prev in _OPENING:
+    """Whether ``ch`` belongs to the same line-breaking unit as ``prev`` (no break allowed between).
+
+    After the rules layout engines follow (Unicode line breaking, UAX #14, as ICU and LibreOffice
+    apply it to Chinese): no break before closing or after opening punctuation, none on either
+    side of a quotation mark, none inside a Latin word or number or after a prefix sign (+, ¥),
+    and a number stays with the Chinese punctuation before it ("、100亿元").
+    """
+    if ch in _CLOSING or prev in _OPENING or ch in _QUOTES or prev in _QUOTES or prev in "+¥$￥#":
+        return True
+    if prev in _CJK_CLOSING and ch.isascii() and ch.isalnum():
         return True
     return prev.isascii() and not prev.isspace() and ch.isascii() and not ch.isspace()  # a Latin word, 5.1%
 
