@@ -193,8 +193,6 @@ def read_docx(data: bytes, fmt: str = "docx", encoding: str = "docx XML") -> Ext
                         parts.append(numbering.marker(p, True) + t.strip())
                 cells.append(" ".join(parts))
             emit("\t".join(cells).rstrip("\t"), [0] if breaks else [])
-    while lines and not lines[-1].strip():  # Word's closing empty paragraphs are not text
-        length -= len(lines.pop()) + 1
     text = "\n".join(lines)
     page_starts = tuple([0, *sorted(set(p for p in pages if 0 < p < len(text)))]) if pages else None
     return Extracted(text, fmt, encoding, page_starts)
