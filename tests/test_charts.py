@@ -192,7 +192,7 @@ def make_warehouse(path: Path) -> Path:
         con.execute("INSERT INTO reports (report_id, source_file, doc_type, region, admin_level, report_year, "
                     "content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [rid, f"{rid}.txt", doc_type, region, level, year, rid])
-        # DEFAULT: build_no, which the pipeline sets per build
+        # NULL: page (text without pages); DEFAULT: build_no, which the pipeline sets per build
         con.execute("INSERT INTO sections VALUES (?, 1, 1, NULL, '一、', '存在的问题', 'problems', '人才不足', 10, 20, "
                     "NULL, DEFAULT), (?, 2, 1, NULL, '二、', '下一步工作', 'next_steps', '加强创新', 20, 40, "
                     "NULL, DEFAULT)",

@@ -171,30 +171,28 @@ def read_docx(data: bytes, fmt: str = "docx", encoding: str = "docx XML") -> Ext
     pages: list[int] = []  # offsets where Word last laid out a new page (w:lastRenderedPageBreak)
     length = 0
 
-    def emit(text: str, page_breaks: int) -> None:
+    def emit(text: str, breaks: list[int]) -> None:
         nonlocal length
-        for _ in range(page_breaks):
-            pages.append(length)
+        pages.extend(length + b for b in breaks)
         lines.append(text)
         length += len(text) + 1
 
     for kind, el in _body_blocks(document.element.body):
         if kind == "p":
             text, breaks = _paragraph_text(el)
-            emit(numbering.marker(el, bool(text.strip())) + text, breaks)
-        else:  # a table row: its cells' paragraphs, a tab between cells
-            cells, breaks = [], 0
+            marker = numbering.marker(el, bool(text.strip()))
+            emit(marker + text, [len(marker) + b for b in breaks])
+        else:  # a table row: its cells' paragraphs, a tab between cells (its pages: where the row begins)
+            cells, breaks = [], []
             for tc in el.iterchildren(_TC):
                 parts = []
                 for _, p in _body_blocks(tc):
-                    t, b = _paragraph_text(p) if p.tag == _P else ("", 0)
-                    breaks += b
+                    t, b = _paragraph_text(p) if p.tag == _P else ("", [])
+                    breaks += b[:1]
                     if t.strip():
                         parts.append(numbering.marker(p, True) + t.strip())
                 cells.append(" ".join(parts))
-            emit("\t".join(cells).rstrip("\t"), breaks)
-    while lines and not lines[-1].strip():  # Word's closing empty paragraphs are not text
-        length -= len(lines.pop()) + 1
+            emit("\t".join(cells).rstrip("\t"), [0] if breaks else [])
     text = "\n".join(lines)
     page_starts = tuple([0, *sorted(set(p for p in pages if 0 < p < len(text)))]) if pages else None
     return Extracted(text, fmt, encoding, page_starts)
@@ -216,10 +214,11 @@ def _body_blocks(parent):
                 yield from _body_blocks(content)
 
 
-def _paragraph_text(p) -> tuple[str, int]:
-    """Text of one ``<w:p>`` and the number of rendered page breaks in it."""
+def _paragraph_text(p) -> tuple[str, list[int]]:
+    """Text of one ``<w:p>`` and the offsets in it where Word began a new page."""
     out: list[str] = []
-    breaks = 0
+    breaks: list[int] = []
+    size = 0
     stack = [iter(p)]
     while stack:
         el = next(stack[-1], None)
@@ -229,19 +228,23 @@ def _paragraph_text(p) -> tuple[str, int]:
         tag = el.tag
         if not isinstance(tag, str) or tag in _SKIP:
             continue
+        piece = ""
         if tag == _T:
-            out.append(el.text or "")
+            piece = el.text or ""
         elif tag == _TAB:
-            out.append("\t")
+            piece = "\t"
         elif tag in (_BR, _CR):
             if el.get(f"{_W}type") != "page" and el.get(f"{_W}type") != "column":
-                out.append("\n")
+                piece = "\n"
         elif tag == _RPB:
-            breaks += 1
+            breaks.append(size)
         elif tag == _NOBREAK:
-            out.append("-")
+            piece = "-"
         elif len(el):
             stack.append(iter(el))
+        if piece:
+            out.append(piece)
+            size += len(piece)
     return "".join(out), breaks
 
 
@@ -604,9 +607,21 @@ _OPENING = "“‘（(《〈「『【〔["
 _CLOSING = "，。、；：？！,.;:?!”’）)》〉」』】〕]%％"
 
 
+_QUOTES = "“”‘’\"'"
+_CJK_CLOSING = "，。、；：？！）》」』】"
+
+
 def _continues_unit(prev: str, ch: str) -> bool:
-    """Whether ``ch`` belongs to the same line-breaking unit as ``prev`` (no break allowed between)."""
-    if ch in _CLOSING or prev in _OPENING:
+    """Whether ``ch`` belongs to the same line-breaking unit as ``prev`` (no break allowed between).
+
+    After the rules layout engines follow (Unicode line breaking, UAX #14, as ICU and LibreOffice
+    apply it to Chinese): no break before closing or after opening punctuation, none on either
+    side of a quotation mark, none inside a Latin word or number or after a prefix sign (+, ¥),
+    and a number stays with the Chinese punctuation before it ("、100亿元").
+    """
+    if ch in _CLOSING or prev in _OPENING or ch in _QUOTES or prev in _QUOTES or prev in "+¥$￥#":
+        return True
+    if prev in _CJK_CLOSING and ch.isascii() and ch.isalnum():
         return True
     return prev.isascii() and not prev.isspace() and ch.isascii() and not ch.isspace()  # a Latin word, 5.1%
 
