@@ -197,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     median_add = add_phases[sorted(range(ADDS), key=adds.__getitem__)[ADDS // 2]]
 
     earlier = RESULTS / f"n{n}.json"
-    if args.reuse_jieba and earlier.exists():
-        # the corpus is generated deterministically: the same files as the earlier run
+    # the corpus is generated deterministically from raw/: the same files as the earlier run
+    # if it has the same size (raw/ itself may have grown since)
+    reuse = args.reuse_jieba and earlier.exists() and json.loads(earlier.read_text()).get("mb") == round(mb, 1)
+    if reuse:
         jieba_seconds = json.loads(earlier.read_text())["jieba_seconds"]
         print(f"jieba alone: {jieba_seconds} s, from {earlier.name}", flush=True)
     else:
@@ -216,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         "phases": phases, "peak_rss_mb": round(peak),
         "rjieba_seconds": round(rjieba_seconds, 1), "ratio_to_rjieba": round(seconds / rjieba_seconds, 2),
         "jieba_seconds": round(jieba_seconds, 1), "ratio_to_jieba": round(seconds / jieba_seconds, 2),
-        "jieba_measured_now": not (args.reuse_jieba and earlier.exists()),
+        "jieba_measured_now": not reuse,
         "noop_seconds": round(noop, 1), "first_noop_seconds": round(noops[0], 1),
         "incremental_add_seconds": round(statistics.median(adds), 1),
         "incremental_add_max_seconds": round(max(adds), 1),

@@ -146,7 +146,13 @@ def ancestors(r: Region) -> list[Region]:
 
 
 def is_within(child: Region, parent: Region) -> bool:
-    return child.adcode == parent.adcode or parent in ancestors(child)
+    return child.adcode == parent.adcode or parent in _ancestor_set(child)
+
+
+@cache
+def _ancestor_set(r: Region) -> frozenset[Region]:
+    # is_within is asked for the same few regions many times per report (disambiguation)
+    return frozenset(ancestors(r))
 
 
 # --- finding names in text ---------------------------------------------------------------
