@@ -1,6 +1,6 @@
 """The scale benchmark: build a warehouse from a large realistic corpus through `make run`'s code path.
 
-    python -m benchmarks.run [--reports N] [--large] [--keep] [--reuse-jieba] [--raw-only]
+    python -m benchmarks.run [--reports N] [--large] [--keep] [--reuse-jieba] [--no-jieba] [--raw-only]
 
 Writes ``benchmarks/results/latest.json`` (and a copy named after the corpus size) with
 reports, mb, seconds, mb_per_s, phases, peak_rss_mb, rjieba_seconds, ratio_to_rjieba, jieba_seconds,
@@ -134,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated corpus and warehouse")
     ap.add_argument("--reuse-jieba", action="store_true",
                     help="take jieba_seconds from the last results for this corpus size instead of measuring again")
+    ap.add_argument("--no-jieba", action="store_true",
+                    help="skip jieba alone (minutes on a busy machine): jieba_seconds and ratio_to_jieba are null")
     ap.add_argument("--raw-only", action="store_true",
                     help="time and measure only the raw layer (read, decode, clean, load) into a scratch file")
     args = ap.parse_args(argv)
@@ -200,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     # the corpus is generated deterministically from raw/: the same files as the earlier run
     # if it has the same size (raw/ itself may have grown since)
     reuse = args.reuse_jieba and earlier.exists() and json.loads(earlier.read_text()).get("mb") == round(mb, 1)
-    if reuse:
+    jieba_seconds: float | None = None
+    if args.no_jieba:
+        print("jieba alone: skipped (--no-jieba)", flush=True)
+    elif reuse:
         jieba_seconds = json.loads(earlier.read_text())["jieba_seconds"]
         print(f"jieba alone: {jieba_seconds} s, from {earlier.name}", flush=True)
     else:
@@ -217,8 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         "reports": n, "mb": round(mb, 1), "seconds": round(seconds, 1), "mb_per_s": round(mb / seconds, 2),
         "phases": phases, "peak_rss_mb": round(peak),
         "rjieba_seconds": round(rjieba_seconds, 1), "ratio_to_rjieba": round(seconds / rjieba_seconds, 2),
-        "jieba_seconds": round(jieba_seconds, 1), "ratio_to_jieba": round(seconds / jieba_seconds, 2),
-        "jieba_measured_now": not reuse,
+        "jieba_seconds": jieba_seconds and round(jieba_seconds, 1),
+        "ratio_to_jieba": jieba_seconds and round(seconds / jieba_seconds, 2),
+        "jieba_measured_now": not (reuse or args.no_jieba),
         "noop_seconds": round(noop, 1), "first_noop_seconds": round(noops[0], 1),
         "incremental_add_seconds": round(statistics.median(adds), 1),
         "incremental_add_max_seconds": round(max(adds), 1),
