@@ -20,7 +20,7 @@ CORE = [dg.AssetSpec(t, group_name="core", deps=["raw_documents"], description=d
     ("sections", "The heading tree of every report with canonical categories."),
     ("quantities", "Every number with its unit, normalised, with sentence and span."),
     ("indicators", "Canonical indicator facts with year, cue, rule and evidence sentence."),
-    ("section_terms", "jieba term counts per report section (one row per section; the view terms has one per term)."),
+    ("section_terms", "Term counts per report section (rjieba; the view terms: one row per term)."),
 )]
 
 
