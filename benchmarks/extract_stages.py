@@ -7,7 +7,9 @@ them: cleaning (``make_document``), metadata, sections, quantities, indicators, 
 (segmentation and counting, 200 reports at a time as the pipeline does), and all of
 ``pipelines.rows.extract_batch`` (rows and frames too). One process, no Dagster, no DuckDB, so the
 figures are those of the extraction code alone and can be compared before and after a
-change on a busy machine (run both in the same conditions).
+change on a busy machine: they are CPU seconds of the process (``time.process_time``;
+Polars' threads included), which other processes on the machine disturb much less than
+the wall clock.
 
 ``--dump`` writes every table's rows (the frames ``rows.extract_batch`` returns) to a
 file; ``--compare`` reads such a file and reports, table by table, the rows that differ,
@@ -44,13 +46,14 @@ def _items(folders: list[Path]) -> list[dict]:
 
 
 def stage_times(items: list[dict], repeat: int = 1) -> dict[str, float]:
-    """Seconds spent in each stage over ``items`` (best of ``repeat`` passes)."""
+    """CPU seconds spent in each stage over ``items`` (best of ``repeat`` passes)."""
+    from pipelines.extract import terms
+    from pipelines.extract.document import Document
     from pipelines.extract.indicators import extract_indicators
     from pipelines.extract.ingest import make_document
     from pipelines.extract.metadata import extract_metadata
     from pipelines.extract.quantities import extract_quantities
     from pipelines.extract.sections import extract_sections
-    from pipelines.extract.terms import count_terms, segment
     from pipelines.rows import extract_batch, warm_up
 
     warm_up()
@@ -59,36 +62,40 @@ def stage_times(items: list[dict], repeat: int = 1) -> dict[str, float]:
         t: Counter[str] = Counter()
         texts = []
         for it in items:
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             doc, _ = make_document(it["source_file"], it["raw_text"], it["url"], it["title_hint"],
                                    it["published_on_hint"])
-            t1 = time.perf_counter()
+            t1 = time.process_time()
             meta = extract_metadata(doc)
-            t2 = time.perf_counter()
+            t2 = time.process_time()
             secs = extract_sections(doc)
-            t3 = time.perf_counter()
+            t3 = time.process_time()
             qs = extract_quantities(doc, secs)
-            t4 = time.perf_counter()
+            t4 = time.process_time()
             extract_indicators(doc, meta, secs, qs)
-            t5 = time.perf_counter()
+            t5 = time.process_time()
             for k, a, b in (("clean", t0, t1), ("metadata", t1, t2), ("sections", t2, t3),
                             ("quantities", t3, t4), ("indicators", t4, t5)):
                 t[k] += b - a
             texts.append((doc.simplified, secs))
-        # terms as the pipeline counts them: a batch of 200 at a time; segmentation apart
-        t0 = time.perf_counter()
-        tokens = [segment(text) for text, _ in texts]
-        t1 = time.perf_counter()
-        for i in range(0, len(texts), 200):
-            toks = iter(tokens[i:i + 200])
-            count_terms(texts[i:i + 200], lambda _text, toks=toks: next(toks))
-        t2 = time.perf_counter()
-        t["terms: segmentation (rjieba)"] += t1 - t0
-        t["terms: counting"] += t2 - t1
-        t0 = time.perf_counter()
+        t0 = time.process_time()
+        if hasattr(terms, "count_terms"):
+            # as the pipeline counts them: a batch of 200 at a time; the segmentation apart
+            tokens = [terms.segment(text) for text, _ in texts]
+            t1 = time.process_time()
+            for i in range(0, len(texts), 200):
+                toks = iter(tokens[i:i + 200])
+                terms.count_terms(texts[i:i + 200], lambda _text, toks=toks: next(toks))
+            t["terms: segmentation (rjieba)"] += t1 - t0
+            t["terms: counting"] += time.process_time() - t1
+        else:  # the code before rjieba, for comparisons: jieba, per document
+            for text, secs in texts:
+                terms.extract_terms(Document(source_file="", text=text, simplified=text), secs)
+            t["terms (jieba, per document)"] += time.process_time() - t0
+        t0 = time.process_time()
         for i in range(0, len(items), 200):
             extract_batch(items[i:i + 200])
-        t["extract_batch (all of it, with rows and frames)"] = time.perf_counter() - t0
+        t["extract_batch (all of it, with rows and frames)"] = time.process_time() - t0
         for k, v in t.items():
             best[k] = min(best.get(k, v), v)
     return best

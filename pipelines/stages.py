@@ -420,6 +420,9 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     # by id re-read the text column every time (quadratic: 100,000 reports would take hours).
     # The filter on build_no lets DuckDB skip the row groups of older builds by their min/max
     # without reading their texts (the anti-join alone read every text: 3 s at 100,000).
+    # DuckDB on one thread while the workers use the cores: the same inserts cost ~half
+    # the CPU and less wall clock than on its default two (benchmarks/README.md)
+    con.execute("SET threads = 1")
     with contextlib.closing(store.cursor(con)) as reader:
         stream = reader.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
                                 f"content_sha256, page_starts {pending} AND build_no >= {int(first_build)}"
@@ -441,6 +444,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
                 raise
             done += rows["reports"].height
             progress(f"extract: {done}/{n_todo} documents")
+    con.execute("RESET threads")
     summary.extracted = done
     return summary
 

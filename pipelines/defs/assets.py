@@ -26,7 +26,7 @@ CORE = [dg.AssetSpec(t, group_name="core", deps=["raw_documents"], description=d
     ("quantities", "Every number with its unit, normalised, with sentence and span."),
     ("indicators", "Canonical indicator facts with year, cue, rule and evidence sentence."),
     ("indicator_candidates", "Every figure weighed as an indicator fact, accepted or not, with score and reason."),
-    ("section_terms", "jieba term counts per report section (one row per section; the view terms has one per term)."),
+    ("section_terms", "Term counts per report section (rjieba; the view terms: one row per term)."),
 )]
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from pipelines.extract.dictionaries import load_toml
@@ -573,6 +573,7 @@ def _inherited() -> frozenset[str]:
     return frozenset(c["name"] for c in data["category"] if c.get("inherit"))
 
 
+@lru_cache(maxsize=1 << 16)  # headings recur across reports (主要工作, 存在的问题, ...)
 def categorize(heading: str) -> str | None:
     """Canonical category of a (simplified) heading; the first category in the file wins."""
     h = re.sub(r"\s+", "", heading)
