@@ -190,3 +190,34 @@ def test_an_edit_of_the_published_file_is_kept_on_both_sides(tmp_path, dagster_h
         assert got == "edited by hand", i
     assert "changed outside the pipeline" in runs[0].stdout + runs[0].stderr
     assert "changed outside the pipeline" not in runs[1].stdout + runs[1].stderr  # said once, then settled
+
+
+def test_full_disk_injected(tmp_path, monkeypatch):
+    """The same fault without root: DuckDB's own "No space left on device" in the middle of the
+    raw step's transaction. The error comes out as it is (not "cannot rollback - no
+    transaction is active"), the build file is discarded, and the next run is a clean one."""
+    import logging
+
+    from test_identity import ingest_only
+
+    from pipelines import stages
+    from pipelines.defs.assets import failing_safely
+
+    raw = _seeds(tmp_path)
+    wh = tmp_path / "wh" / "reports.duckdb"
+    paths = Paths(raw, wh)
+    real = store.insert_frame
+
+    def full(con, table, frame):
+        if table == "raw_documents":
+            con.execute("ROLLBACK")  # what DuckDB does to the transaction when a write fails
+            raise duckdb.IOException('IO Error: Could not write file "x.duckdb": No space left on device')
+        return real(con, table, frame)
+
+    monkeypatch.setattr(stages, "insert_frame", full)
+    with pytest.raises(duckdb.IOException, match="No space left on device"), \
+            failing_safely(paths, logging.getLogger("test")):
+        ingest_only(raw, wh)
+    assert not paths.work_db.exists() and not Path(f"{paths.work_db}.wal").exists()
+    monkeypatch.setattr(stages, "insert_frame", real)
+    assert ingest_only(raw, wh).documents == len(SEEDS)
