@@ -29,6 +29,7 @@ from pipelines.extract.ingest import (
     SourceRecord,
     display_name,
     hash_file,
+    ignored_name,
     read_file,
     scan_folder,
 )
@@ -152,9 +153,13 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         last = stats.get(key)
         if last is not None and last[2] != NO_HASH and last[0] == st.st_size and last[1] == st.st_mtime_ns:
             continue
-        fsha = NO_HASH
-        if stat.S_ISREG(st.st_mode) and rel not in problems and key == rel:
-            with contextlib.suppress(OSError):  # unreadable: read_file says why
+        if not stat.S_ISREG(st.st_mode) or rel in problems or key != rel or ignored_name(rel.rsplit("/", 1)[-1]):
+            # not a report file (a FIFO, a loop, a hidden file): its rejection stands while
+            # its stat does, like an unchanged file's rows; never opened to be hashed
+            fsha = f"-{stat.S_IFMT(st.st_mode):o}:{problems.get(rel, '')}"
+        else:
+            fsha = NO_HASH
+            with contextlib.suppress(OSError):  # unreadable: read_file says why, and the next run retries
                 # hashed now, read again below only if changed: holding the bytes of every
                 # changed file until then would make memory grow with the corpus
                 fsha = hash_file(raw_dir / rel)
@@ -206,7 +211,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
             con.execute("BEGIN")
 
         for n, (rel, st, fsha) in enumerate(changed, 1):
-            for rec in read_file(raw_dir / rel, raw_dir, st, problems.get(rel), fsha or None):
+            known_hash = fsha if fsha and not fsha.startswith("-") else None
+            for rec in read_file(raw_dir / rel, raw_dir, st, problems.get(rel), known_hash):
                 if isinstance(rec, Rejection):
                     rejected.append(_rejection_row(rec))
                     continue
