@@ -52,8 +52,15 @@ def extract_rows(item: dict) -> tuple[dict[str, list[dict]], Document, list[Sect
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(q.char_start, q.char_end)
         quantities.append(row)
     indicators = []
-    for n, f in enumerate(ex.indicators, 1):
-        row = {"report_id": rid, "fact_no": n, **vars(f)}
+    seen: set[tuple] = set()
+    for f in ex.indicators:
+        # the same figure stated in the same sentence twice (a body pasted twice, a summary
+        # repeating a paragraph word for word) is one fact, not two
+        same = (f.indicator, f.measure, f.value, f.unit, f.year, f.evidence)
+        if same in seen:
+            continue
+        seen.add(same)
+        row = {"report_id": rid, "fact_no": len(indicators) + 1, **vars(f)}
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(f.char_start, f.char_end)
         indicators.append(row)
     candidates = [{"report_id": rid, "candidate_no": n, **{k: v for k, v in vars(c).items() if k != "fact"},

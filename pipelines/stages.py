@@ -29,6 +29,7 @@ from pipelines.extract.ingest import (
     SourceRecord,
     display_name,
     hash_file,
+    ignored_name,
     read_file,
     scan_folder,
 )
@@ -154,9 +155,13 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         last = stats.get(key)
         if last is not None and last[2] != NO_HASH and last[0] == st.st_size and last[1] == st.st_mtime_ns:
             continue
-        fsha = NO_HASH
-        if stat.S_ISREG(st.st_mode) and rel not in problems and key == rel:
-            with contextlib.suppress(OSError):  # unreadable: read_file says why
+        if not stat.S_ISREG(st.st_mode) or rel in problems or key != rel or ignored_name(rel.rsplit("/", 1)[-1]):
+            # not a report file (a FIFO, a loop, a hidden file): its rejection stands while
+            # its stat does, like an unchanged file's rows; never opened to be hashed
+            fsha = f"-{stat.S_IFMT(st.st_mode):o}:{problems.get(rel, '')}"
+        else:
+            fsha = NO_HASH
+            with contextlib.suppress(OSError):  # unreadable: read_file says why, and the next run retries
                 # hashed now, read again below only if changed: holding the bytes of every
                 # changed file until then would make memory grow with the corpus
                 fsha = hash_file(raw_dir / rel)
@@ -208,7 +213,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
             con.execute("BEGIN")
 
         for n, (rel, st, fsha) in enumerate(changed, 1):
-            for rec in read_file(raw_dir / rel, raw_dir, st, problems.get(rel), fsha or None):
+            known_hash = fsha if fsha and not fsha.startswith("-") else None
+            for rec in read_file(raw_dir / rel, raw_dir, st, problems.get(rel), known_hash):
                 if isinstance(rec, Rejection):
                     rejected.append(_rejection_row(rec))
                     continue
@@ -405,14 +411,108 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
         mark_changed(con)
     con.execute("COMMIT")
 
+    summary.extracted = _extract_pending(con, progress, workers, summary)
+    # near duplicates are decided after extraction (they need doc type, issuer and year); a
+    # report that stops being one (its kept copy went) is extracted again at once
+    if (summary.extracted or stale or summary.full_rebuild) and settle_near_duplicates(con, progress):
+        summary.extracted += _extract_pending(con, progress, workers, summary)
+    pool = _take_pool()
+    if pool is not None:  # warmed for files that turned out to be duplicates or rejects
+        pool.shutdown(cancel_futures=True)
+    return summary
+
+
+def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet) -> int:
+    """Decide near duplicates in every group (doc type, issuer, year) this build touched;
+    returns how many reports stopped being near duplicates (to be extracted again).
+
+    A near duplicate keeps its ``reports`` row (with ``near_duplicate_of``) and its text, so
+    its group can be decided again later, but not its sections, quantities, facts or terms:
+    nothing is counted twice. ``rejected_files`` lists it (``near duplicate``, with the
+    report kept and the similarity). Each group's decision is a pure function of its
+    members (:func:`pipelines.extract.neardup.near_duplicates`): a build equals a clean one.
+    """
+    from pipelines.extract.neardup import Member, group_key, near_duplicates
+
+    build_no = int(store.get_state(con, "build_no") or 0)
+    meta = con.execute("SELECT report_id, source_file, near_duplicate_of, doc_type, issuer, report_year, build_no "
+                       "FROM reports WHERE issuer IS NOT NULL AND report_year IS NOT NULL").fetchall()
+    kept_names = {m[1] for m in meta if m[2] is None}
+    # groups with a report written by this build, or with a near duplicate whose kept report went
+    touched = {group_key(m[3], m[4], m[5]) for m in meta
+               if m[6] >= build_no or (m[2] is not None and m[2] not in kept_names)}
+    ids = [m[0] for m in meta if group_key(m[3], m[4], m[5]) in touched]
+    if not ids:
+        return 0
+    rows = con.execute("""
+        SELECT r.report_id, r.source_file, r.near_duplicate_of, r.doc_type, r.issuer, r.report_year,
+               d.file_path, coalesce(d.line_no, 0), t.clean_text, d.source_path, d.line_no
+        FROM reports r JOIN raw_documents d USING (report_id) JOIN report_texts t USING (report_id)
+        WHERE r.report_id IN (SELECT unnest(?::VARCHAR[]))""", [ids]).fetchall()
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault(group_key(row[3], row[4], row[5]), []).append(row)
+    decided: dict[str, tuple[str, float]] = {}
+    for members in groups.values():
+        if len(members) > 1:
+            decided |= near_duplicates(Member(m[1], (m[6], m[7]), m[8]) for m in members)
+    current = {m[1]: m for ms in groups.values() for m in ms if m[2] is not None}
+    by_name = {m[1]: m for ms in groups.values() for m in ms}
+    newly = [n for n, (kept, _) in decided.items() if by_name[n][2] != kept]
+    freed = [n for n in current if n not in decided]
+    con.execute("BEGIN")
+    try:
+        if newly:
+            ids = [by_name[n][0] for n in newly]
+            con.execute("CREATE OR REPLACE TEMP TABLE _nd AS SELECT unnest(?::VARCHAR[]) AS report_id, "
+                        "unnest(?::VARCHAR[]) AS kept", [ids, [decided[n][0] for n in newly]])
+            # rows are replaced, never updated: the new rows carry this build's number, so the
+            # other build file copies them with the delta
+            con.execute("CREATE OR REPLACE TEMP TABLE _r AS SELECT * FROM reports WHERE report_id IN "
+                        "(SELECT report_id FROM _nd)")
+            con.execute("CREATE OR REPLACE TEMP TABLE _t AS SELECT * FROM report_texts WHERE report_id IN "
+                        "(SELECT report_id FROM _nd)")
+            for t in TABLES:
+                con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _nd)')
+            con.execute("INSERT INTO reports SELECT _r.* REPLACE (_nd.kept AS near_duplicate_of, "
+                        f"{build_no} AS build_no) FROM _r JOIN _nd USING (report_id)")
+            con.execute(f"INSERT INTO report_texts SELECT * REPLACE ({build_no} AS build_no) FROM _t")
+            record_changes(con, ids)
+            for tmp in ("_nd", "_r", "_t"):
+                con.execute(f"DROP TABLE {tmp}")
+        if freed:
+            ids = [current[n][0] for n in freed]
+            for t in TABLES:  # extracted again, whole, by the caller
+                con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT unnest(?::VARCHAR[]))', [ids])
+            record_changes(con, ids)
+        names = list(by_name)
+        con.execute("DELETE FROM rejected_files WHERE reason = 'near duplicate' AND source_file IN "
+                    "(SELECT unnest(?::VARCHAR[]))", [names])
+        rejected = [{"source_file": n, "source_path": by_name[n][9], "file_path": by_name[n][6],
+                     "line_no": by_name[n][10], "reason": "near duplicate",
+                     "detail": f"{by_name[n][3]}, {by_name[n][4]}, {by_name[n][5]}: near-identical text",
+                     "duplicate_of": kept, "report_id": by_name[n][0], "similarity": sim, "file_sha256": None}
+                    for n, (kept, sim) in sorted(decided.items())]
+        insert_frame(con, "rejected_files", frame("rejected_files", rejected))
+        if newly or freed or rejected:
+            mark_changed(con)
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
+    if decided:
+        progress(f"extract: {len(decided)} near-duplicate reports ({len(newly)} new, {len(freed)} no longer)")
+    return len(freed)
+
+
+def _extract_pending(con: duckdb.DuckDBPyConnection, progress: Progress, workers: int | None,
+                     summary: ExtractSummary) -> int:
+    """Extract the documents of ``raw_documents`` without a ``reports`` row; returns how many."""
     pending = "FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports)"
     n_todo, first_build = con.execute(f"SELECT count(*), min(build_no) {pending}").fetchone()
     if not n_todo:
-        pool = _take_pool()
-        if pool is not None:  # warmed for files that turned out to be duplicates or rejects
-            pool.shutdown(cancel_futures=True)
         progress("extract: nothing new")
-        return summary
+        return 0
     workers = workers or min(os.cpu_count() or 1, 4)
     batch = max(1, min(BATCH, -(-n_todo // workers)))
     progress(f"extract: {n_todo} documents in batches of {batch} on {workers} worker(s)")
@@ -445,8 +545,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
             done += rows["reports"].height
             progress(f"extract: {done}/{n_todo} documents")
     con.execute("RESET threads")
-    summary.extracted = done
-    return summary
+    return done
 
 
 def mark_changed(con: duckdb.DuckDBPyConnection) -> None:

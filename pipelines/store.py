@@ -202,8 +202,18 @@ def prepare_work_db(paths: Paths) -> str:
     if db.exists() and _schema_of(db) != schema_sha256():
         _remove(db)
     how = "new"
+    outside = published is not None and changed_outside(paths)
+    if outside:
+        # an analyst's read-write session (the DuckDB CLI without -readonly) wrote the published
+        # file, which is one of the two build files: levelling the other by the pipeline's delta
+        # would flip that edit in and out on alternate builds. The published file is what
+        # analysts read: the stale side becomes a whole copy of it, and the run says so.
+        _remove(db)
     if published is not None and _schema_of(published) == schema_sha256():
         how = _level_with(db, published)
+        if outside:
+            how += (" (the published warehouse was changed outside the pipeline, by a read-write "
+                    "session: the other build file was rebuilt from it)")
     with connect(db) as con:
         apply_schema(con)
         # every row this run writes carries its build number: the next run finds this run's
@@ -387,7 +397,7 @@ def publish(paths: Paths) -> bool:
     with connect(work) as con:
         con.execute("CHECKPOINT build")  # fold the WAL into the file: the published file is complete alone
         stamp = con.execute(_STAMP).fetchone()[0]
-    if warehouse.exists():
+    if warehouse.exists() and not changed_outside(paths):
         try:
             with connect(warehouse, read_only=True) as pub:
                 if pub.execute(_STAMP).fetchone()[0] == stamp:
@@ -407,4 +417,33 @@ def publish(paths: Paths) -> bool:
         tmp.unlink(missing_ok=True)
     # a stale WAL beside the published file would be replayed onto the new one
     Path(f"{warehouse}.wal").unlink(missing_ok=True)
+    _stamp_published(paths)
     return True
+
+
+def _published_mark(paths: Paths) -> Path:
+    return paths.builds[0].parent / f"{paths.warehouse.stem}.published"
+
+
+def _file_id(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns}"
+
+
+def _stamp_published(paths: Paths) -> None:
+    """Remember the published file as published (inode, size, mtime): any later write to it
+    that was not this pipeline's shows as a difference (see :func:`changed_outside`)."""
+    mark = _published_mark(paths)
+    tmp = mark.with_name(mark.name + ".tmp")
+    tmp.write_text(_file_id(paths.warehouse), encoding="utf-8")
+    os.replace(tmp, mark)
+
+
+def changed_outside(paths: Paths) -> bool:
+    """Whether the published warehouse was written since the pipeline published it."""
+    mark = _published_mark(paths)
+    try:
+        return mark.read_text(encoding="utf-8").strip() != _file_id(paths.warehouse) or Path(
+            f"{paths.warehouse}.wal").exists()
+    except FileNotFoundError:
+        return False  # published before this check existed, or no warehouse: nothing to compare

@@ -25,7 +25,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "region": pl.String, "province": pl.String, "admin_level": pl.String, "adcode": pl.String,
         "report_year": pl.Int32, "published_on": pl.String, "signed_on": pl.String, "title": pl.String,
         "url": pl.String, "region_source": pl.String, "language": pl.String, "n_chars": pl.Int32,
-        "truncated": pl.Boolean, "content_sha256": pl.String,
+        "truncated": pl.Boolean, "content_sha256": pl.String, "near_duplicate_of": pl.String,
     },
     "sections": {
         "report_id": pl.String, "position": pl.Int32, "level": pl.Int32, "parent_position": pl.Int32,

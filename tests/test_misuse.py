@@ -181,6 +181,8 @@ def test_unreadable_fifo_dangling_and_hidden_entries_are_listed(folder, tmp_path
     monkeypatch.setattr(ingest, "open", real_open, raising=False)
     ingest_only(raw, wh)
     assert names(wh) == {"good.txt", "denied.txt", "broken_disk.txt"}
+    again = ingest_only(raw, wh)  # the FIFO, links and hidden files are not looked at again
+    assert again.files_unchanged == again.files and again.added == 0
     equals_clean(raw, wh, tmp_path)
 
 

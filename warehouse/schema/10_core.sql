@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS reports (
     n_chars          INTEGER,
     truncated        BOOLEAN,
     content_sha256   VARCHAR NOT NULL,
+    near_duplicate_of VARCHAR,           -- source_file of the report kept when this one is a near
+                                         -- duplicate of it (then it has no sections, facts or terms)
     build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );
 
