@@ -69,13 +69,18 @@ def open_warehouse(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConn
     return duckdb.connect(str(wh), read_only=True)
 
 
-def setup_notebook(offline: bool | None = None) -> None:
-    """Render charts as HTML in JupyterLab (JupyterLab 4 has no renderer for Vega-Lite 6's mime
-    type). offline: inline the Vega JavaScript, about 1 MB a chart, so charts show without
-    internet; default on, GOVREPORTS_CHARTS_OFFLINE=0 loads it from a CDN instead."""
-    if offline is None:
-        offline = os.environ.get("GOVREPORTS_CHARTS_OFFLINE", "1") != "0"
-    alt.renderers.enable("html", **({"template": "inline"} if offline else {}))
+def setup_notebook() -> None:
+    """Draw charts with Altair's Jupyter renderer: each chart is a widget (JupyterChart, anywidget)
+    that JupyterLab 4 and VS Code render in its own module scope, so every chart of every open
+    notebook draws, and the selector and tooltips work. Offline: the Vega JavaScript comes from
+    vl-convert, not a CDN, and reaches the page once per chart through the kernel, not through the
+    saved notebook (an output is a widget reference of a few hundred bytes). SVG, not canvas:
+    crisp at any zoom, and the marks are elements a test (and a screen reader) can find.
+
+    (Altair's "html" renderer with the inline template declares its variables at the top level of
+    a script, which JupyterLab runs in one shared scope: only the first chart of a page draws.
+    JupyterLab 4.6 renders Vega-Lite v3-v5 mime types, not Altair 6's v6.)"""
+    alt.renderers.enable("jupyter", offline=True, embed_options={"renderer": "svg"})
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> pl.DataFrame:
