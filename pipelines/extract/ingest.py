@@ -128,8 +128,10 @@ def html_to_text(html: str) -> tuple[str, str | None, str | None]:
 
 def read_file(path: Path, root: Path) -> Iterator[SourceRecord | Rejection]:
     """All records of one raw file (a JSONL batch holds many)."""
-    rel = str(path.relative_to(root))
-    name = path.name
+    rel = path.relative_to(root).as_posix()
+    # a report is identified by its path in the raw folder: real folders hold 2021.txt or
+    # index.html in many sub-folders (the scorer matches gold names against path tails)
+    name = rel
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -4,7 +4,7 @@
 -- the decoded text: the same text under two names is one report (see rejected_files).
 CREATE TABLE IF NOT EXISTS raw_documents (
     report_id        VARCHAR PRIMARY KEY,
-    source_file      VARCHAR NOT NULL,   -- file name, or the record id of a JSONL batch
+    source_file      VARCHAR NOT NULL,   -- path under the raw folder, or the record id of a JSONL batch
     source_path      VARCHAR NOT NULL,   -- path under the raw folder (JSONL: file:line)
     format           VARCHAR NOT NULL,   -- txt | jsonl | html
     encoding         VARCHAR NOT NULL,   -- detected: utf-8, utf-8-sig, gb18030, ...
