@@ -61,7 +61,7 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	$(VENV)/bin/dagster instance migrate >/dev/null
 	@touch $@
 
-## make dev            the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (DAGSTER_PORT=3000; same definitions as make run)
+## make dev            the Dagster UI on http://127.0.0.1:3000 (DAGSTER_PORT=N for another; same definitions as make run)
 DAGSTER_PORT ?= 3000
 dev: env
 	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)

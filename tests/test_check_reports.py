@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 from conftest import build_warehouse
+from test_charts import insert
 
 from pipelines.defs import checks
 
@@ -18,9 +19,9 @@ def test_check_result_has_a_table_with_named_columns_and_its_query():
     con = duckdb.connect()
     for sql in sorted((REPO / "warehouse" / "schema").glob("*.sql")):
         con.execute(sql.read_text(encoding="utf-8"))
-    con.execute("INSERT INTO rejected_files (source_file, source_path, reason, detail) VALUES "
-                "('a|b.txt', 'a|b.txt', 'empty', NULL), ('big.txt', 'big.txt', 'too large for one report', ?)",
-                ["x" * 500])
+    for name, reason, detail in (("a|b.txt", "empty", None), ("big.txt", "too large for one report", "x" * 500)):
+        insert(con, "rejected_files", {"source_file": name, "source_path": name, "file_path": name,
+                                       "reason": reason, "detail": detail})
     check = next(c for c in checks.CHECKS if c.name == "no_rejected_files")
     result = checks.evaluate(con, check)
     assert not result.passed and result.metadata["problems"].value == 2

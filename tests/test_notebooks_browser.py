@@ -102,7 +102,7 @@ JS_PANEL = """(path) => {
 }"""
 
 # Chart outputs of a notebook and whether each drew: an output is a chart when its bundle is a
-# widget view (Altair's JupyterChart), a Vega-Lite mime bundle, or HTML that calls vegaEmbed. It
+# widget view of Altair's JupyterChart, a Vega-Lite mime bundle, or HTML that calls vegaEmbed. It
 # drew when its node holds an SVG with at least one element inside a Vega mark group
 # (g.role-mark: the data marks, not axes), or a canvas with painted pixels.
 JS_CHARTS = """([path, only]) => {
@@ -114,7 +114,9 @@ JS_CHARTS = """([path, only]) => {
     outputs.forEach((out, j) => {
       const data = out.data || {};
       const html = [].concat(data['text/html'] || []).join('');
-      const kind = data['application/vnd.jupyter.widget-view+json'] ? 'widget'
+      const plain = [].concat(data['text/plain'] || []).join('');
+      // a widget is a chart when it is Altair's JupyterChart (not, say, a progress bar)
+      const kind = data['application/vnd.jupyter.widget-view+json'] && plain.includes('JupyterChart') ? 'widget'
         : Object.keys(data).some(k => k.startsWith('application/vnd.vegalite')) ? 'vegalite-mime'
         : html.includes('vegaEmbed') ? 'html' : null;
       if (!kind) return;
@@ -144,7 +146,7 @@ def open_and_run(page, path: str) -> None:
     page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }", path)
     page.wait_for_function(f"(path) => {{ const p = ({JS_PANEL})(path); return p && p.context.isReady "
                            "&& p.sessionContext.session && p.sessionContext.session.kernel "
-                           "&& p.sessionContext.session.kernel.status === 'idle'; }", arg=path, timeout=90_000)
+                           "&& p.sessionContext.session.kernel.status === 'idle'; }", arg=path, timeout=180_000)
     page.evaluate(f"""async (path) => {{
         const panel = ({JS_PANEL})(path);
         window.jupyterapp.shell.activateById(panel.id);
@@ -206,7 +208,7 @@ def run_in_browser(url: str, paths: list[str], shots: Path | None = None) -> tup
                     if msg.type == "error" else None)
             page.goto(f"{url}/lab", wait_until="load")
             page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined "
-                                   "&& document.querySelector('#jp-main-dock-panel')", timeout=90_000)
+                                   "&& document.querySelector('#jp-main-dock-panel')", timeout=180_000)
             page.evaluate("() => window.jupyterapp.started")
             for path in paths:
                 open_and_run(page, path)

@@ -28,6 +28,8 @@ def open_warehouse(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConn
         raise FileNotFoundError(f"no warehouse at {wh}: build it with `make run` "
                                 "(or point GOVREPORTS_WAREHOUSE at one)")
     con = duckdb.connect(str(wh), read_only=True)
+    # no progress bar: in a notebook with ipywidgets DuckDB draws one as a widget output per slow query
+    con.execute("SET enable_progress_bar = false")
     use_warehouse_labels(con)
     return con
 
