@@ -102,7 +102,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, check: Check, build_no: int | None 
     cur = con.execute(f"SELECT * FROM ({sql}) LIMIT 20")
     columns, rows = [d[0] for d in cur.description], cur.fetchall()
     n = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0] if len(rows) == 20 else len(rows)
-    listing = " ".join(problems_sql(check).split())  # the whole-warehouse query, on one line
+    # the whole-warehouse query, on one line
+    listing = " ".join(problems_sql(check).split()).replace("WHERE TRUE AND ", "WHERE ")
     # which reports: the file names where the rows have them (what a user can open), else the ids
     key = next((c for c in ("source_file", "report_id") if c in columns), columns[0] if columns else None)
     named = list(dict.fromkeys(str(r[columns.index(key)]) for r in rows)) if key else []
