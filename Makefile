@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test env dev sql lint format bench export-charts notebooks clean help
+.PHONY: run test env git-filters browser dev sql lint format bench export-charts notebooks clean help
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -24,8 +24,26 @@ test: env
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
-## make env            create .venv from uv.lock (done by run/test on first use)
-env: $(VENV)/.synced .fonts/.ready
+## make env            create .venv from uv.lock, the CJK font, the notebook git filter, chromium
+env: $(VENV)/.synced .fonts/.ready git-filters browser
+
+# notebooks are committed without outputs whatever state a user saved them in: git runs nbstripout
+# (from uv.lock) as the clean filter of *.ipynb (.gitattributes); paths are relative to the work
+# tree, so every clone and worktree uses its own .venv. Outside a git checkout: nothing to do.
+NBSTRIPOUT := $(VENV)/bin/python -m nbstripout --keep-id
+git-filters: $(VENV)/.synced
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv '$(NBSTRIPOUT) -t'; fi
+
+# Debian's chromium for tests/test_notebooks_browser.py (Playwright drives it; no browser download)
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: install Debian's chromium (sudo apt-get install chromium) for the browser test"; fi; fi
 
 # the CJK font exported chart PNGs need: the pylopdf-fonts-zh-cn wheel (uv.lock), else Debian's
 # fonts-wqy-microhei unpacked into .fonts/ (apt-get download + dpkg-deb, no root)
@@ -43,9 +61,10 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	$(VENV)/bin/dagster instance migrate >/dev/null
 	@touch $@
 
-## make dev            the Dagster UI on http://127.0.0.1:3000 (same definitions as make run)
+## make dev            the Dagster UI on http://127.0.0.1:3000 (DAGSTER_PORT=N for another; same definitions as make run)
+DAGSTER_PORT ?= 3000
 dev: env
-	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
 
 ## make sql            an interactive SQL prompt on the published warehouse (read-only)
 sql: env

@@ -70,8 +70,14 @@ def build(raw: str | None, warehouse: str | None) -> int:
                      if e.event_type_value == "ASSET_CHECK_EVALUATION"
                      and not e.asset_check_evaluation_data.passed]
     for ev in failed_checks:
+        meta = {k: getattr(v, "value", getattr(v, "md_str", v)) for k, v in ev.metadata.items()}
+        n, first = meta.get("problems", "?"), meta.get("first", "")
         print(f"  check {ev.check_name} on {ev.asset_key.to_user_string()}: "
-              f"{'warning' if ev.severity.value == 'WARN' else 'FAILED'}", flush=True)
+              f"{'warning' if ev.severity.value == 'WARN' else 'FAILED'}: {n} rows"
+              + (f" (e.g. {first})" if first else ""), flush=True)
+        sql = str(meta.get("sql", "")).removeprefix("```sql\n").removesuffix("\n```")
+        if sql:
+            print(f"    list them: make sql, then {sql}", flush=True)
     if not result.success:
         errors = [e.step_failure_data.error for e in result.all_events
                   if e.event_type_value == "STEP_FAILURE" and e.step_failure_data.error]

@@ -49,6 +49,15 @@ class Paths:
 
     @classmethod
     def from_env(cls, raw_dir: str | os.PathLike | None = None, warehouse: str | os.PathLike | None = None) -> Paths:
-        raw = raw_dir or os.environ.get("GOVREPORTS_RAW_DIR") or REPO / "raw"
-        wh = warehouse or os.environ.get("GOVREPORTS_WAREHOUSE") or REPO / "warehouse" / "reports.duckdb"
-        return cls(Path(raw).resolve(), Path(wh).resolve())
+        """Arguments as given (relative to the working directory); a relative $GOVREPORTS_RAW_DIR or
+        $GOVREPORTS_WAREHOUSE is taken from the repo root, as `make run` takes it, so a notebook
+        (working directory notebooks/) opens the same warehouse."""
+        raw = Path(raw_dir) if raw_dir else _from_repo(os.environ.get("GOVREPORTS_RAW_DIR") or "raw")
+        wh = Path(warehouse) if warehouse else _from_repo(os.environ.get("GOVREPORTS_WAREHOUSE")
+                                                          or "warehouse/reports.duckdb")
+        return cls(raw.resolve(), wh.resolve())
+
+
+def _from_repo(path: str) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else REPO / p

@@ -159,6 +159,16 @@ def test_growth_checks_flag_disagreements():
 
 # --- a small warehouse made from the project's own schema and views --------------------------
 
+def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:
+    """Insert the values of row that are columns of table (nothing if there is no such table), so
+    the hand-made warehouse follows the schema as it changes."""
+    cols = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?",
+                                      [table]).fetchall() if r[0] in row]
+    if cols:
+        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    [row[c] for c in cols])
+
+
 def make_warehouse(path: Path) -> Path:
     """A warehouse with the real schema and views and a few hand-written reports."""
     con = duckdb.connect(str(path))
@@ -184,11 +194,12 @@ def make_warehouse(path: Path) -> Path:
     for rid, region, level, year, doc_type in reports:
         sentences = [f"科技型指标{fig}。" for r, *_, fig in facts if r == rid]
         text = f"{region}{year}年报告。{''.join(sentences)}存在的问题：人才不足。下一步：加强创新。"
-        con.execute("INSERT INTO raw_documents BY NAME SELECT ? AS report_id, ? AS source_file, ? AS source_path, "
-                    "? AS file_path, 'txt' AS format, 'utf-8' AS encoding, ? AS content_sha256, ? AS file_sha256, "
-                    "? AS raw_n_chars, ? AS raw_text",
-                    [rid, f"{rid}.txt", f"{rid}.txt", f"{rid}.txt", rid, rid, len(text), text])
-        con.execute("INSERT INTO report_texts BY NAME SELECT ? AS report_id, ? AS clean_text", [rid, text])
+        row = {"report_id": rid, "source_file": f"{rid}.txt", "source_path": f"{rid}.txt", "file_path": f"{rid}.txt",
+               "format": "txt", "encoding": "utf-8", "content_sha256": rid, "file_sha256": rid,
+               "n_chars": len(text), "raw_n_chars": len(text), "truncated": False, "raw_text": text,
+               "clean_text": text}
+        insert(con, "raw_documents", row)
+        insert(con, "report_texts", row)  # where the cleaned text has a table of its own
         con.execute("INSERT INTO reports (report_id, source_file, doc_type, region, admin_level, report_year, "
                     "content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [rid, f"{rid}.txt", doc_type, region, level, year, rid])
@@ -206,8 +217,8 @@ def make_warehouse(path: Path) -> Path:
                             "(?, ?, ?, ?, ?, ?, ?, NULL, 'cue', 'rule', ?, 1, ?, ?, ?, ?, NULL, DEFAULT)",
                             [rid, no, ind, measure, value, unit, fyear, f"科技型指标{fig}。",
                              start, start + len(fig), start, start + len(fig)])
-    con.execute("INSERT INTO rejected_files (source_file, source_path, file_path, reason) "
-                "VALUES ('x.txt', 'x.txt', 'x.txt', 'empty')")
+    insert(con, "rejected_files", {"source_file": "x.txt", "source_path": "x.txt", "file_path": "x.txt",
+                                   "reason": "empty"})
     con.close()
     return path
 

@@ -4,6 +4,7 @@ built from raw/, draws at least one chart, and is stored without outputs."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-# What a chart is in an output: Altair's HTML renderer (what the notebooks use) or its mime types.
+# What a chart is in an output: Altair's JupyterChart widget (what the notebooks use), its mime types.
 CHART_MIMETYPES = ("application/vnd.vegalite.v6.json", "application/vnd.vegalite.v6+json",
                    "application/vnd.vegalite.v5+json")
 NO_DATA = '"usermeta": {"govreports": "no-data"}'
@@ -34,9 +35,35 @@ def test_the_four_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == sorted(HAS_DATA)
 
 
+def clean_filter() -> str | None:
+    """The command git runs on a notebook before storing it (`make env` sets it up), or None
+    outside a git checkout."""
+    inside = subprocess.run(["git", "rev-parse", "--git-dir"], cwd=REPO, capture_output=True)
+    if inside.returncode != 0:
+        return None
+    attr = subprocess.run(["git", "check-attr", "filter", "--", "notebooks/x.ipynb"], cwd=REPO,
+                          capture_output=True, text=True, check=True).stdout
+    assert attr.strip().endswith(": nbstripout"), ".gitattributes should give *.ipynb the nbstripout filter"
+    cmd = subprocess.run(["git", "config", "--get", "filter.nbstripout.clean"], cwd=REPO, capture_output=True,
+                         text=True).stdout.strip()
+    assert cmd, "the nbstripout git filter is not configured: run `make env`"
+    return cmd
+
+
+def as_stored(text: bytes) -> bytes:
+    """A notebook's text as git stores it: through the clean filter, as `git add` runs it."""
+    cmd = clean_filter()
+    if cmd is None:
+        return text
+    proc = subprocess.run(cmd, shell=True, cwd=REPO, input=text, capture_output=True, check=True)
+    return proc.stdout
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_stored_without_outputs(path):
-    nb = nbformat.read(path, as_version=4)
+    # what git stores, not the working file: a user who ran and saved a notebook has outputs in
+    # the file, and the filter strips them on commit
+    nb = nbformat.reads(as_stored(path.read_bytes()).decode("utf-8"), as_version=4)
     nbformat.validate(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -47,12 +74,33 @@ def test_notebook_is_stored_without_outputs(path):
         assert must in first.source, f"{path.name}: the opening paragraph should mention {must}"
 
 
+def test_the_git_filter_strips_outputs_and_widget_state():
+    if clean_filter() is None:
+        pytest.skip("not a git checkout")
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.execution_count = 3
+    code.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "m1", "version_major": 2, "version_minor": 0},
+        "text/plain": "JupyterChart(...)"})]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"m1": {"state": {}}}}}
+    stored = nbformat.reads(as_stored(nbformat.writes(nb).encode("utf-8")).decode("utf-8"), as_version=4)
+    kept = next(c for c in stored.cells if c.cell_type == "code")
+    assert kept.outputs == [] and kept.execution_count is None and "widgets" not in stored.metadata
+    assert kept.id == code.id and kept.source == code.source  # ids kept: no churn in diffs
+
+
 def chart_outputs(nb) -> list[str]:
-    """The serialised charts among a notebook's outputs."""
+    """The serialised charts among a notebook's outputs: a JupyterChart widget's spec (from the
+    widget state nbclient stores), a Vega-Lite mime bundle, or HTML that embeds one."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     found = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
+            view = data.get("application/vnd.jupyter.widget-view+json")
+            if view and "spec" in state.get(view["model_id"], {}).get("state", {}):
+                found.append(json.dumps(state[view["model_id"]]["state"]["spec"], ensure_ascii=False))
             html = data.get("text/html", "")
             if "vegaEmbed" in html:
                 found.append(html)

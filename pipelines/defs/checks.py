@@ -119,10 +119,30 @@ def evaluate(con: duckdb.DuckDBPyConnection, check: Check, build_no: int | None 
         con.execute("DELETE FROM pipeline_check_problems WHERE check_name = ?", [check.name])
         con.execute("INSERT INTO pipeline_check_problems SELECT DISTINCT ?, report_id FROM _problems", [check.name])
         sql = "SELECT * FROM _problems"
-    rows = con.execute(f"SELECT * FROM ({sql}) LIMIT 20").fetchall()
+    cur = con.execute(f"SELECT * FROM ({sql}) LIMIT 20")
+    columns, rows = [d[0] for d in cur.description], cur.fetchall()
     n = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0] if len(rows) == 20 else len(rows)
+    # the whole-warehouse query, on one line
+    listing = " ".join(problems_sql(check).split()).replace("WHERE TRUE AND ", "WHERE ")
+    # which reports: the file names where the rows have them (what a user can open), else the ids
+    key = next((c for c in ("source_file", "report_id") if c in columns), columns[0] if columns else None)
+    named = list(dict.fromkeys(str(r[columns.index(key)]) for r in rows)) if key else []
+    metadata = {"problems": n, "sql": dg.MetadataValue.md(f"```sql\n{listing}\n```")}
+    if rows:
+        metadata["examples"] = dg.MetadataValue.md(markdown_table(columns, rows[:10]))
+        metadata["first"] = ", ".join(named[:5])
     return dg.AssetCheckResult(asset_key=check.asset, check_name=check.name, passed=not rows, severity=check.severity,
-                               metadata={"problems": n, "examples": "\n".join(map(str, rows[:10]))})
+                               metadata=metadata)
+
+
+def markdown_table(columns: list[str], rows: list[tuple], width: int = 80) -> str:
+    """Rows as a Markdown table with named columns (the Dagster UI renders it); long cells cut."""
+    def cell(v: object) -> str:
+        text = "" if v is None else " ".join(str(v).split())
+        return (text[: width - 1] + "…" if len(text) > width else text).replace("|", "\\|")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, assets: list[str],
