@@ -438,3 +438,10 @@ def test_an_english_copy_is_read_not_rejected(tmp_path: Path) -> None:
     d = next(iter(load_documents(tmp_path)))
     m = extract_metadata(d)
     assert (m.doc_type, m.issuer, m.report_year) == ("rule_of_law_report", "司法部", 2023)
+
+
+def test_an_article_written_about_a_work_report_is_other() -> None:
+    text = ("以下是一篇关于嘉兴政府工作报告的文章: 在嘉兴市第九届人民代表大会第五次会议上,市长代表嘉兴市人民政府"
+            "向大会报告工作。\n一、2024 年工作回顾\n1.经济稳健向好:全市生产总值增长5.8%。\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.issuer) == ("other", None)

@@ -164,7 +164,8 @@ def _doc_type(page: _Page) -> str:
     c = _cues()["doc_type"]
     title = page.title or ""
     head = page.text[:3000]
-    if any(w in page.text[:800] for w in c["not_gwr_body"]):
+    if any(w in page.text[:800] for w in c["not_gwr_body"]) or any(
+            w in page.text[:300] for w in c["article_openers"]):
         return "other"
     gwr_in_title = any(w in title for w in c["gwr_title"])
     # the speech itself (各位代表: / 我代表市人民政府向大会报告工作) under whatever title a mirror gives it
