@@ -29,7 +29,7 @@ from functools import cache, lru_cache
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, IndicatorCandidate, IndicatorFact, Quantity, ReportMeta, Section
 from pipelines.extract.quantities import sentence_bounds, sentence_span
-from pipelines.extract.sections import categorize
+from pipelines.extract.sections import TOP_HEADING_LINE, categorize
 
 # Section categories whose figures are plans, not facts (dictionaries/section_categories.toml).
 TARGET_CATEGORIES = frozenset({"next_steps", "goals"})
@@ -187,8 +187,6 @@ class _Binding:
         self.score = 0.0
 
 
-# A top-level heading on a line of its own: 三、2026年重点工作
-_TOP_HEADING = re.compile(r"^[ \t]*[一二三四五六七八九十]{1,3}[、.][ \t]*([^\n]{2,40}?)[ \t]*$", re.M)
 
 
 def _target_spans(sections: list[Section], simp: str) -> list[tuple[int, int]]:
@@ -200,8 +198,8 @@ def _target_spans(sections: list[Section], simp: str) -> list[tuple[int, int]]:
     """
     if any(s.category for s in sections):
         return sorted((s.char_start, s.char_end) for s in sections if s.category in TARGET_CATEGORIES)
-    for m in _TOP_HEADING.finditer(simp):
-        if categorize(m.group(1)) in TARGET_CATEGORIES:
+    for m in TOP_HEADING_LINE.finditer(simp):  # 三、2026年重点工作
+        if categorize(m.group(2).strip()[:40]) in TARGET_CATEGORIES:
             return [(m.start(), len(simp))]
     return []
 
