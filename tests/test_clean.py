@@ -76,3 +76,18 @@ def test_paragraphs_of_ordinary_pages_are_not_joined():
     # a web page: one paragraph per line, of every length; none ends at a fixed width
     raw = sorted((RAW / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
     assert clean_text(raw).text.count("\n") >= raw.count("\n") * 0.8
+
+
+def test_debris_a_page_repeats_on_many_lines_goes():
+    # a content farm's token glued to line ends; '??' where a lost encoding put the
+    # ideographic spaces that indent paragraphs. Once alone it could be text: only where it recurs.
+    raw = ("政府工作报告(2020年)XLC\n(2020年1月5日在福州市第十五届人民代表大会第四次会议上)XLC\n各位代表:XLC\n"
+           "现在,我代表福州市人民政府XLC向大会报告工作。\n一、2019年工作回顾XLC\nGDP增长6%,建成5G基站1万个。")
+    assert clean_text(raw).text == ("政府工作报告(2020年)\n(2020年1月5日在福州市第十五届人民代表大会第四次会议上)\n"
+                                    "各位代表:\n现在,我代表福州市人民政府向大会报告工作。\n一、2019年工作回顾\n"
+                                    "GDP增长6%,建成5G基站1万个。")
+    _spans_hold(raw)
+    indented = "自治区人民政府:\n??2020年,我州坚持依法行政。\n??一、2020年法治政府建设情况\n??(一)提高政治站位。"
+    assert clean_text(indented).text == "自治区人民政府:\n2020年,我州坚持依法行政。\n一、2020年法治政府建设情况\n(一)提高政治站位。"
+    once = "研发投入增长8%XLC\n全年完成。"
+    assert clean_text(once).text == once

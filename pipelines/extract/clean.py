@@ -160,6 +160,7 @@ def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]]) -> tupl
 
 def _repair(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     text, offsets = _delete(text, offsets, _junk_lines(text))
+    text, offsets = _delete(text, offsets, _stray_marks(text))
     text, offsets = _delete(text, offsets, _inner_blanks(text))
     text, offsets = _delete(text, offsets, _wrapped_breaks(text))
     return text, offsets
@@ -176,6 +177,31 @@ def _junk_lines(text: str) -> list[tuple[int, int]]:
             spans.append((pos, min(end + 1, len(text))))
         pos = end + 1
     return spans
+
+
+# a short Latin token glued to the end of a line (…回顾XLC): the watermark of a content farm
+_LINE_END_TOKEN = re.compile(f"(?<=[{_CJK}。:,;)”])([A-Za-z0-9]{{2,5}})(?=[ \t]*(?:\n|$))")
+# question marks where a lost encoding put ideographic spaces, at the start of a line
+_LEAD_MARKS = re.compile(f"^[ \t]*\\?{{1,4}}(?=[{_CJK}\\d(])", re.M)
+
+
+def _stray_marks(text: str) -> list[tuple[int, int]]:
+    """Debris a page repeats on many lines: a content farm's token at line ends, or the ``??``
+    an encoding left for the ideographic spaces that indent paragraphs. Only where it recurs
+    (3 lines or more): once, it may be the report's own text."""
+    spans: list[tuple[int, int]] = []
+    if "?" in text:
+        leads = [m.span() for m in _LEAD_MARKS.finditer(text)]
+        if len(leads) >= 3:
+            spans += leads
+    ends: dict[str, list[tuple[int, int]]] = {}
+    for m in _LINE_END_TOKEN.finditer(text):
+        if not m.group(1).isdigit():
+            ends.setdefault(m.group(1), []).append(m.span())
+    for token, found in ends.items():
+        if len(found) >= 3:
+            spans += [m.span() for m in re.finditer(f"(?<=[{_CJK}。:,;)”]){re.escape(token)}(?![A-Za-z0-9])", text)]
+    return sorted(set(spans))
 
 
 def _inner_blanks(text: str) -> list[tuple[int, int]]:
