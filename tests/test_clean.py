@@ -88,6 +88,7 @@ def test_debris_a_page_repeats_on_many_lines_goes():
                                     "GDP增长6%,建成5G基站1万个。")
     _spans_hold(raw)
     indented = "自治区人民政府:\n??2020年,我州坚持依法行政。\n??一、2020年法治政府建设情况\n??(一)提高政治站位。"
-    assert clean_text(indented).text == "自治区人民政府:\n2020年,我州坚持依法行政。\n一、2020年法治政府建设情况\n(一)提高政治站位。"
+    assert clean_text(indented).text == ("自治区人民政府:\n2020年,我州坚持依法行政。\n一、2020年法治政府建设情况\n"
+                                         "(一)提高政治站位。")
     once = "研发投入增长8%XLC\n全年完成。"
     assert clean_text(once).text == once
