@@ -380,6 +380,9 @@ class ExtractSummary:
     rows: dict[str, int] = field(default_factory=dict)
 
 
+# what a near-duplicate copy keeps of its extraction: the rest is the kept report's to count
+NEAR_DUPLICATE_KEEPS = ("reports", "report_texts", "sections")
+
 BATCH = 200  # documents per worker task and per commit: a killed run loses at most this much
 
 
@@ -470,16 +473,23 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
             # other build file copies them with the delta
             con.execute("CREATE OR REPLACE TEMP TABLE _r AS SELECT * FROM reports WHERE report_id IN "
                         "(SELECT report_id FROM _nd)")
-            con.execute("CREATE OR REPLACE TEMP TABLE _t AS SELECT * FROM report_texts WHERE report_id IN "
-                        "(SELECT report_id FROM _nd)")
+            # the copy keeps what describes it (its row, text and heading tree), not what is
+            # counted (quantities, facts, candidates, terms): nothing is counted twice
+            kept_tables = [t for t in TABLES if t in NEAR_DUPLICATE_KEEPS]
+            for t in kept_tables:
+                con.execute(f'CREATE OR REPLACE TEMP TABLE "_k_{t}" AS SELECT * FROM "{t}" WHERE report_id IN '
+                            "(SELECT report_id FROM _nd)")
             for t in TABLES:
                 con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _nd)')
-            con.execute("INSERT INTO reports SELECT _r.* REPLACE (_nd.kept AS near_duplicate_of, "
-                        f"{build_no} AS build_no) FROM _r JOIN _nd USING (report_id)")
-            con.execute(f"INSERT INTO report_texts SELECT * REPLACE ({build_no} AS build_no) FROM _t")
+            con.execute('INSERT INTO reports SELECT _k.* REPLACE (_nd.kept AS near_duplicate_of, '
+                        f'{build_no} AS build_no) FROM "_k_reports" _k JOIN _nd USING (report_id)')
+            for t in kept_tables:
+                if t != "reports":
+                    con.execute(f'INSERT INTO "{t}" SELECT * REPLACE ({build_no} AS build_no) FROM "_k_{t}"')
             record_changes(con, ids)
-            for tmp in ("_nd", "_r", "_t"):
-                con.execute(f"DROP TABLE {tmp}")
+            con.execute("DROP TABLE _nd")
+            for t in kept_tables:
+                con.execute(f'DROP TABLE "_k_{t}"')
         if freed:
             ids = [current[n][0] for n in freed]
             for t in TABLES:  # extracted again, whole, by the caller

@@ -45,8 +45,8 @@ def test_the_first_copy_in_folder_order_is_kept_whatever_the_order_given():
 def test_a_body_pasted_twice_gives_each_fact_once():
     item = {"report_id": "r", "source_file": "r.txt", "url": None, "title_hint": None, "published_on_hint": None,
             "content_sha256": ""}
-    once = extract_rows({**item, "raw_text": TEXTS[0]})["indicators"]
-    twice = extract_rows({**item, "raw_text": TEXTS[0] + "\n" + TEXTS[0]})["indicators"]
+    once = extract_rows({**item, "raw_text": TEXTS[0]})[0]["indicators"]
+    twice = extract_rows({**item, "raw_text": TEXTS[0] + "\n" + TEXTS[0]})[0]["indicators"]
     key = [(f["indicator"], f["measure"], f["value"], f["year"]) for f in once]
     assert len(once) >= 5 and [(f["indicator"], f["measure"], f["value"], f["year"]) for f in twice] == key
 
