@@ -1,65 +1,45 @@
-"""The columns and types of the warehouse tables, as Polars schemas.
+"""The columns and types of the warehouse tables, as Polars schemas, read from the DDL.
 
-They mirror ``warehouse/schema/*.sql``; rows are turned into frames of these types where they
-are made (in the extraction workers too), so the loading process only inserts Arrow data.
+``warehouse/schema/*.sql`` is the one definition of a table: its columns, types, keys and the
+comment that documents each column. The Polars schemas the extraction workers build their
+frames with are derived from it here (an in-memory DuckDB runs the DDL once per process), so
+adding a column is one line of DDL plus the code that fills it. Rows are turned into frames of
+these types where they are made (in the extraction workers too), so the loading process only
+inserts Arrow data.
 """
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 
-SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "raw_documents": {
-        "report_id": pl.String, "source_file": pl.String, "source_path": pl.String, "file_path": pl.String,
-        "line_no": pl.Int32, "format": pl.String, "encoding": pl.String, "content_sha256": pl.String,
-        "file_sha256": pl.String, "url": pl.String, "title_hint": pl.String, "published_on_hint": pl.String,
-        "raw_n_chars": pl.Int32, "raw_text": pl.String, "page_starts": pl.List(pl.Int32),
-    },
-    "rejected_files": {
-        "source_file": pl.String, "source_path": pl.String, "file_path": pl.String, "line_no": pl.Int32,
-        "reason": pl.String, "detail": pl.String, "duplicate_of": pl.String, "report_id": pl.String,
-        "similarity": pl.Float64, "file_sha256": pl.String,
-    },
-    "reports": {
-        "report_id": pl.String, "source_file": pl.String, "doc_type": pl.String, "issuer": pl.String,
-        "region": pl.String, "province": pl.String, "admin_level": pl.String, "adcode": pl.String,
-        "report_year": pl.Int32, "published_on": pl.String, "signed_on": pl.String, "title": pl.String,
-        "url": pl.String, "region_source": pl.String, "language": pl.String, "n_chars": pl.Int32,
-        "truncated": pl.Boolean, "content_sha256": pl.String, "near_duplicate_of": pl.String,
-    },
-    "sections": {
-        "report_id": pl.String, "position": pl.Int32, "level": pl.Int32, "parent_position": pl.Int32,
-        "marker": pl.String, "heading": pl.String, "category": pl.String, "body": pl.String,
-        "char_start": pl.Int32, "char_end": pl.Int32, "page": pl.Int32,
-    },
-    "quantities": {
-        "report_id": pl.String, "position": pl.Int32, "value": pl.Float64, "value_high": pl.Float64,
-        "unit": pl.String, "number_text": pl.String, "approx": pl.String, "sentence": pl.String,
-        "section_position": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
-        "raw_char_start": pl.Int32, "raw_char_end": pl.Int32, "page": pl.Int32,
-    },
-    "indicators": {
-        "report_id": pl.String, "fact_no": pl.Int32, "indicator": pl.String, "measure": pl.String,
-        "value": pl.Float64, "unit": pl.String, "year": pl.Int32, "approx": pl.String, "cue": pl.String,
-        "rule": pl.String, "evidence": pl.String, "section_position": pl.Int32, "char_start": pl.Int32,
-        "char_end": pl.Int32, "raw_char_start": pl.Int32, "raw_char_end": pl.Int32, "page": pl.Int32,
-    },
-    "indicator_candidates": {
-        "report_id": pl.String, "candidate_no": pl.Int32, "indicator": pl.String, "measure": pl.String,
-        "value": pl.Float64, "unit": pl.String, "year": pl.Int32, "rule": pl.String, "score": pl.Float64,
-        "features": pl.List(pl.Struct({"feature": pl.String, "value": pl.Float64})), "accepted": pl.Boolean,
-        "reason": pl.String, "cue": pl.String, "evidence": pl.String, "section_position": pl.Int32,
-        "char_start": pl.Int32, "char_end": pl.Int32, "page": pl.Int32,
-    },
-    "dim_indicator": {
-        "indicator": pl.String, "label": pl.String, "kind": pl.String, "unit": pl.String,
-        "display_unit": pl.String, "display_per": pl.Float64, "flow": pl.Boolean, "max_level": pl.Float64,
-    },
-    "raw_files": {"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "file_sha256": pl.String},
-    "report_texts": {"report_id": pl.String, "clean_text": pl.String},
-    "section_terms": {"report_id": pl.String, "section_position": pl.Int32,
-                      "terms": pl.List(pl.Struct({"term": pl.String, "count": pl.Int32}))},
-}
+from pipelines.config import SQL_DIR
+
+# written by DuckDB itself, never by a frame: the build that wrote a row
+_DEFAULTED = frozenset({"build_no"})
+# bookkeeping tables the pipeline writes by SQL only
+_NOT_FRAMED = frozenset({"pipeline_state", "pipeline_changes", "pipeline_check_problems"})
+
+
+def _from_ddl() -> dict[str, dict[str, pl.DataType]]:
+    con = duckdb.connect()
+    try:
+        for path in sorted((SQL_DIR / "schema").glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall()]
+        out: dict[str, dict[str, pl.DataType]] = {}
+        for t in tables:
+            if t in _NOT_FRAMED:
+                continue
+            schema = con.sql(f'SELECT * FROM "{t}" LIMIT 0').pl().schema
+            # dates travel as ISO text (the extractors' form); DuckDB casts them on insert
+            out[t] = {c: (pl.String if dt == pl.Date else dt) for c, dt in schema.items() if c not in _DEFAULTED}
+        return out
+    finally:
+        con.close()
+
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = _from_ddl()
 
 
 def frame(table: str, rows: list[dict]) -> pl.DataFrame:
