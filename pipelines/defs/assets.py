@@ -1,9 +1,9 @@
 """Assets: raw layer -> core layer -> out layer (views) -> the published warehouse file.
 
 Assets don't pass data through Dagster's IO managers: each writes its tables into the
-pipeline's DuckDB build file itself and returns counts as metadata. (The stock
-DuckDB-Polars IO manager also breaks on DuckDB 2.0, and the event log grows with every
-frame it stores.)
+pipeline's DuckDB build file itself and returns counts as metadata. (An IO manager would
+store every frame it hands over in the event log, which grows with the corpus, and the build
+is incremental by content hash, which such frames know nothing of.)
 """
 
 

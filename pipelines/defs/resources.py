@@ -11,7 +11,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     raw_dir: str
     warehouse: str
-    workers: int = 0  # extraction processes; 0 = one per core
+    workers: int = 0  # extraction processes; 0 = one per core, at most 4 (stages.extract)
 
     @property
     def paths(self) -> Paths:

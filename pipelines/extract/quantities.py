@@ -88,7 +88,6 @@ def _tables() -> _Tables:
 _BAD_LEFT = re.compile(r"(?:第|[A-Za-z.])$")
 _BAD_LEFT_CN = re.compile(r"(?:第|数|几|上|若|[A-Za-z.])$")
 _QUOTE_OPEN = "“《「『\"'"
-_QUOTE_CLOSE = {"“": "”", "《": "》", "「": "」", "『": "』", '"': '"', "'": "'"}
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
