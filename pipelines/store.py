@@ -26,8 +26,10 @@ import duckdb
 import polars as pl
 
 from pipelines.config import SQL_DIR, Paths
+from pipelines.timing import timed
 
-CORE_TABLES = ("reports", "sections", "quantities", "indicators", "section_terms")
+CORE_TABLES = ("reports", "report_texts", "sections", "quantities", "indicators", "indicator_candidates",
+               "section_terms")
 
 
 def sql_files(kind: str) -> list[Path]:
@@ -110,13 +112,82 @@ def _copy(src: Path, dst: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+# ------------------------------------------------------------------------------- one build at a time
+class BuildBusy(RuntimeError):
+    """Another build of the same warehouse is running."""
+
+
+_locks: dict[Path, int] = {}  # lock file -> open descriptor holding the flock, in this process
+
+
+def lock_path(paths: Paths) -> Path:
+    return paths.builds[0].parent / f"{paths.warehouse.stem}.lock"
+
+
+def acquire_build_lock(paths: Paths, timeout: float | None = None, progress=print) -> None:
+    """Hold the warehouse's build lock (an exclusive ``flock``) until :func:`release_build_lock`.
+
+    One build at a time per warehouse, from preparing the build file to publishing it: two
+    builds at once corrupted each other's build file. A second build waits for the first
+    (``GOVREPORTS_LOCK_TIMEOUT`` seconds, default 900; 0: fail at once) and then fails with
+    :class:`BuildBusy`, naming the process that holds it. The kernel releases the lock when
+    its process dies, so a killed build never leaves a stale lock behind. Re-entrant within
+    a process (the steps of one run).
+    """
+    import fcntl
+    import time
+
+    lock = lock_path(paths)
+    if lock in _locks:
+        return
+    if timeout is None:
+        timeout = float(os.environ.get("GOVREPORTS_LOCK_TIMEOUT", "900"))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise BuildBusy(f"another build of {paths.warehouse} is running (pid {holder}); "
+                                "try again when it has finished") from None
+            if not told:
+                progress(f"waiting for the build of {paths.warehouse} by pid {holder} to finish")
+                told = True
+            time.sleep(0.2)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    _locks[lock] = fd
+
+
+def release_build_lock(paths: Paths) -> None:
+    fd = _locks.pop(lock_path(paths), None)
+    if fd is not None:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def discard_work_db(paths: Paths) -> None:
+    """Remove this run's build file and its WAL after a failure that may have damaged them
+    (a full disk, an I/O error): the next run starts from a copy of the published build
+    instead of resuming a file it cannot replay. Never the published file."""
+    db = paths.work_db
+    if paths.published_build != db:
+        _remove(db)
+
+
 # a delta of more than MIN_DELTA reports and DELTA_SHARE of all is copied as a whole file
 MIN_DELTA, DELTA_SHARE = 50, 0.05
-WHOLE_TABLES = ("rejected_files", "pipeline_state", "pipeline_check_problems")  # small: copied wholesale
+WHOLE_TABLES = ("rejected_files", "pipeline_state", "pipeline_check_problems", "dim_indicator")  # small: copied whole
 REPORT_TABLES = ("raw_documents", *CORE_TABLES)  # keyed by report_id: only the delta is copied
 BUILD_NO_TABLES = (*REPORT_TABLES, "raw_files")  # rows carry the build that wrote them
 
 
+@timed("publish")
 def prepare_work_db(paths: Paths) -> str:
     """Make the build file of this run (``paths.work_db``) ready; returns how it was made.
 
@@ -131,8 +202,18 @@ def prepare_work_db(paths: Paths) -> str:
     if db.exists() and _schema_of(db) != schema_sha256():
         _remove(db)
     how = "new"
+    outside = published is not None and changed_outside(paths)
+    if outside:
+        # an analyst's read-write session (the DuckDB CLI without -readonly) wrote the published
+        # file, which is one of the two build files: levelling the other by the pipeline's delta
+        # would flip that edit in and out on alternate builds. The published file is what
+        # analysts read: the stale side becomes a whole copy of it, and the run says so.
+        _remove(db)
     if published is not None and _schema_of(published) == schema_sha256():
         how = _level_with(db, published)
+        if outside:
+            how += (" (the published warehouse was changed outside the pipeline, by a read-write "
+                    "session: the other build file was rebuilt from it)")
     with connect(db) as con:
         apply_schema(con)
         # every row this run writes carries its build number: the next run finds this run's
@@ -145,13 +226,21 @@ def prepare_work_db(paths: Paths) -> str:
 
 
 def _schema_of(db: Path) -> str | None:
-    """The schema hash a build file was made with; None if it has none or cannot be read."""
+    """The schema hash a build file was made with; None if it has none or cannot be read.
+
+    A file another process holds open for writing is not "unreadable": that error is raised,
+    never taken as a reason to delete the file (a second build once deleted a live build's
+    file and WAL that way; the build lock now keeps pipeline runs apart, and a read-write
+    session an analyst left open is reported, not destroyed).
+    """
     try:
         with connect(db, read_only=True) as con:
             tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
             return get_state(con, "schema_sha256") if "pipeline_state" in tables else None
-    except (duckdb.Error, RuntimeError):
-        return None  # unreadable: treated as not reusable
+    except RuntimeError:
+        raise  # locked by another process
+    except duckdb.Error:
+        return None  # unreadable (damaged, not DuckDB): treated as not reusable
 
 
 def _level_with(db: Path, published: Path) -> str:
@@ -208,7 +297,7 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, published: Path) -> None:
         _rebase(con, get_state(con, "content_id"))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     finally:
         con.execute("DETACH published")
@@ -221,8 +310,11 @@ def _rebase(con: duckdb.DuckDBPyConnection, content_id: str | None) -> None:
         set_state(con, "base_content_id", content_id)
 
 
+@timed("publish")
 def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Create the analyst views (unless these very definitions are in place); returns their names."""
+    """Create the analyst views (unless these very definitions are in place) over an up-to-date
+    ``dim_indicator``; returns the views' names."""
+    refresh_dimensions(con)
     before = set(_views(con))
     sqls = [path.read_text(encoding="utf-8") for path in sql_files("views")]
     digest = hashlib.sha256("".join(sqls).encode()).hexdigest()
@@ -231,6 +323,19 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute(sql)
         set_state(con, "views_sha256", digest)
     return sorted(set(_views(con)) | before)
+
+
+def refresh_dimensions(con: duckdb.DuckDBPyConnection) -> None:
+    """``dim_indicator`` as the indicator dictionary describes it (rewritten only when it changed)."""
+    from pipelines.extract.indicators import indicator_dimension
+    from pipelines.tables import frame
+
+    dims = indicator_dimension()
+    digest = hashlib.sha256(repr(dims).encode()).hexdigest()
+    if get_state(con, "dim_indicator_sha256") != digest:
+        con.execute("DELETE FROM dim_indicator")
+        insert_frame(con, "dim_indicator", frame("dim_indicator", dims))
+        set_state(con, "dim_indicator_sha256", digest)
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -247,6 +352,17 @@ def set_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO pipeline_state VALUES (?, ?)", [key, value])
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is open, never masking the error that got us here.
+
+    When DuckDB itself failed (a full disk), it has already ended the transaction, and a
+    plain ROLLBACK raised "cannot rollback - no transaction is active" over the real error.
+    """
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+@timed("load")
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
     """Append ``frame`` to ``table`` matching columns by name."""
     if frame.is_empty():
@@ -270,6 +386,7 @@ _STAMP = ("SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM pipelin
           "WHERE key NOT IN ('base_content_id', 'build_no')")
 
 
+@timed("publish")
 def publish(paths: Paths) -> bool:
     """Put this run's build file in the published warehouse's place, atomically.
 
@@ -280,7 +397,7 @@ def publish(paths: Paths) -> bool:
     with connect(work) as con:
         con.execute("CHECKPOINT build")  # fold the WAL into the file: the published file is complete alone
         stamp = con.execute(_STAMP).fetchone()[0]
-    if warehouse.exists():
+    if warehouse.exists() and not changed_outside(paths):
         try:
             with connect(warehouse, read_only=True) as pub:
                 if pub.execute(_STAMP).fetchone()[0] == stamp:
@@ -300,4 +417,33 @@ def publish(paths: Paths) -> bool:
         tmp.unlink(missing_ok=True)
     # a stale WAL beside the published file would be replayed onto the new one
     Path(f"{warehouse}.wal").unlink(missing_ok=True)
+    _stamp_published(paths)
     return True
+
+
+def _published_mark(paths: Paths) -> Path:
+    return paths.builds[0].parent / f"{paths.warehouse.stem}.published"
+
+
+def _file_id(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns}"
+
+
+def _stamp_published(paths: Paths) -> None:
+    """Remember the published file as published (inode, size, mtime): any later write to it
+    that was not this pipeline's shows as a difference (see :func:`changed_outside`)."""
+    mark = _published_mark(paths)
+    tmp = mark.with_name(mark.name + ".tmp")
+    tmp.write_text(_file_id(paths.warehouse), encoding="utf-8")
+    os.replace(tmp, mark)
+
+
+def changed_outside(paths: Paths) -> bool:
+    """Whether the published warehouse was written since the pipeline published it."""
+    mark = _published_mark(paths)
+    try:
+        return mark.read_text(encoding="utf-8").strip() != _file_id(paths.warehouse) or Path(
+            f"{paths.warehouse}.wal").exists()
+    except FileNotFoundError:
+        return False  # published before this check existed, or no warehouse: nothing to compare

@@ -63,3 +63,17 @@ def corpus_warehouse(tmp_path_factory, dagster_home) -> Path:
     wh = tmp_path_factory.mktemp("wh_corpus") / "reports.duckdb"
     build_warehouse(RAW / "corpus", wh, dagster_home)
     return wh
+
+
+@pytest.fixture(scope="session")
+def corpus2_warehouse(tmp_path_factory, dagster_home) -> Path:
+    wh = tmp_path_factory.mktemp("wh_corpus2") / "reports.duckdb"
+    build_warehouse(RAW / "corpus2", wh, dagster_home)
+    return wh
+
+
+@pytest.fixture(scope="session")
+def cities_warehouse(tmp_path_factory, dagster_home) -> Path:
+    wh = tmp_path_factory.mktemp("wh_cities") / "reports.duckdb"
+    build_warehouse(RAW / "cities", wh, dagster_home)
+    return wh

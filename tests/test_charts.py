@@ -203,9 +203,10 @@ def make_warehouse(path: Path) -> Path:
         con.execute("INSERT INTO reports (report_id, source_file, doc_type, region, admin_level, report_year, "
                     "content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [rid, f"{rid}.txt", doc_type, region, level, year, rid])
-        # DEFAULT: build_no, which the pipeline sets per build
+        # NULL: page (text without pages); DEFAULT: build_no, which the pipeline sets per build
         con.execute("INSERT INTO sections VALUES (?, 1, 1, NULL, '一、', '存在的问题', 'problems', '人才不足', 10, 20, "
-                    "DEFAULT), (?, 2, 1, NULL, '二、', '下一步工作', 'next_steps', '加强创新', 20, 40, DEFAULT)",
+                    "NULL, DEFAULT), (?, 2, 1, NULL, '二、', '下一步工作', 'next_steps', '加强创新', 20, 40, "
+                    "NULL, DEFAULT)",
                     [rid, rid])
         con.execute("INSERT INTO section_terms VALUES (?, 1, [{'term': '人才', 'count': ?}], DEFAULT), "
                     "(?, 2, [{'term': '创新', 'count': 3}], DEFAULT)", [rid, year - 2020, rid])
@@ -213,7 +214,7 @@ def make_warehouse(path: Path) -> Path:
             if r == rid:
                 start = text.index(fig)
                 con.execute("INSERT INTO indicators VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, NULL, 'cue', 'rule', ?, 1, ?, ?, ?, ?, DEFAULT)",
+                            "(?, ?, ?, ?, ?, ?, ?, NULL, 'cue', 'rule', ?, 1, ?, ?, ?, ?, NULL, DEFAULT)",
                             [rid, no, ind, measure, value, unit, fyear, f"科技型指标{fig}。",
                              start, start + len(fig), start, start + len(fig)])
     insert(con, "rejected_files", {"source_file": "x.txt", "source_path": "x.txt", "file_path": "x.txt",

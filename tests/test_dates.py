@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract.dates import find_dates, parse_date
+from pipelines.extract.dates import find_dates, parse_date, years
+from pipelines.extract.numbers import cn_integer
 
 
 @pytest.mark.parametrize(
@@ -46,3 +47,28 @@ def test_kinds_and_spans() -> None:
     hits = find_dates(line)
     assert [(h.iso, h.written) for h in hits] == [("2023-12-01", "iso"), ("2024-02-19", "zh")]
     assert line[hits[1].start:hits[1].end] == "2024年2月19日"
+
+
+@pytest.mark.parametrize(("text", "years_named"), [
+    ("2023年法治政府建设年度报告", [2023]),
+    ("2023年度工作总结及2024年工作计划", [2023, 2024]),
+    ("《法治政府建设实施纲要(2021-2025年)》2022年落实情况", [2022]),
+    ("2016至2020年的五年", []),
+    ("2024年1月16日在区人民代表大会上", []),  # the year of a full date is no year named on its own
+])
+def test_years_named_on_their_own(text: str, years_named: list[int]) -> None:
+    assert years(text) == years_named
+
+
+@pytest.mark.parametrize(("written", "iso"), [
+    ("二○二二年二月二十二日", "2022-02-22"),  # a white circle for the zero
+    ("二Ｏ二四年一月十九日", "2024-01-19"),
+    ("二〇二一年十二月三十一日", "2021-12-31"),
+])
+def test_dates_in_chinese_numerals_with_every_zero(written: str, iso: str) -> None:
+    assert parse_date(f"——{written}在市第七届人民代表大会第三次会议上") == iso
+
+
+def test_cn_integer_is_the_one_reader_of_chinese_numerals() -> None:
+    assert [cn_integer(s) for s in ("二○二四", "十九", "三十一", "十", "两千")] == [2024, 19, 31, 10, 2000]
+    assert cn_integer("年度") is None

@@ -258,3 +258,106 @@ def test_year_in_a_title_is_not_the_figures_year() -> None:
         ("high_tech_enterprises", "level", 500, 2023)}
     assert facts("与2022年相比,高新技术企业数量增长20%。", 2023) == {
         ("high_tech_enterprises", "growth_pct", 20, 2023)}
+
+
+# ---- wordings nobody wrote a rule for: classes of the genre, each with made-up variants
+@pytest.mark.parametrize(("text", "want"), [
+    # the ratio to GDP in its written forms
+    ("全社会研发经费投入占比达到2.71%。", {("rd_intensity", "level", 2.71, 2023)}),
+    ("全社会研发投入占GDP比重升至3.1%。", {("rd_intensity", "level", 3.1, 2023)}),
+    ("研究与试验发展经费支出与国内生产总值之比超过2.5%。", {("rd_intensity", "level", 2.5, 2023)}),
+    ("全社会研发投入96.2亿元、增长9.1%,占地区生产总值比重提升至2.4%。", {
+        ("rd_expenditure", "level", 9.62e9, 2023), ("rd_expenditure", "growth_pct", 9.1, 2023),
+        ("rd_intensity", "level", 2.4, 2023)}),
+    # verbs leading to the figure, measure nouns after it
+    ("高新技术企业发展到612家,高企个数超过700家。", {("high_tech_enterprises", "level", 612, 2023),
+                                              ("high_tech_enterprises", "level", 700, 2023)}),
+    ("新增国家高新技术企业215家,总量1.2万家。", {("high_tech_enterprises", "new", 215, 2023),
+                                            ("high_tech_enterprises", "level", 12000, 2023)}),
+    ("备案科技型中小企业31家、增长12%,保有量达96家。", {
+        ("tech_smes", "new", 31, 2023), ("tech_smes", "growth_pct", 12, 2023), ("tech_smes", "level", 96, 2023)}),
+    # a figure list: the second figure's unit says which indicator
+    ("技术合同交易完成512项、12.4亿元。", {("tech_contract_count", "level", 512, 2023),
+                                     ("tech_contract_value", "level", 1.24e9, 2023)}),
+    # a year's flow (money, registrations) is its level, even where the sentence says 新增
+    ("新增技术合同登记980项、成交额突破45亿元。", {("tech_contract_count", "level", 980, 2023),
+                                            ("tech_contract_value", "level", 4.5e9, 2023)}),
+    # from-to with years: each figure is its year's level; without a year, only the end
+    ("研发经费支出占生产总值的比重由2018年的1.9%提高到2022年的2.3%。", {
+        ("rd_intensity", "level", 1.9, 2018), ("rd_intensity", "level", 2.3, 2022)}),
+    # the year a longer sentence opens with; a plan period's last year
+    ("2021年,全社会研发经费投入12.3亿元;全社会研发投入强度1.8%。", {
+        ("rd_expenditure", "level", 1.23e9, 2021), ("rd_intensity", "level", 1.8, 2021)}),
+    ("“十三五”时期,全市研发投入强度达到2.2%。", {("rd_intensity", "level", 2.2, 2020)}),
+])
+def test_unlisted_wordings_of_the_genre(text, want) -> None:
+    assert facts(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "走访服务高新技术企业85家。",            # something done to the firms
+    "高新技术企业产值增长15%。",              # a property of the firms, not their number
+    "高新技术企业培育入库企业52家。",          # another noun: the pool
+    "澧县高新技术企业达到5家。",               # another place's figure
+    "国家级高新技术企业从0.94万家增加到1.55万家。" and "从0.94万家",
+])
+def test_unknown_words_that_make_it_no_fact(text) -> None:
+    assert not {f for f in facts(text) if f[2] in (85, 15, 52, 5, 9400)}
+
+
+def test_every_weighed_figure_is_a_candidate_with_its_reason() -> None:
+    from pipelines.extract.indicators import indicator_candidates
+
+    text = "新增高新技术企业120家,力争高新技术企业达到300家。走访高新技术企业85家。"
+    doc = Document("t.txt", text, text)
+    cands = indicator_candidates(doc, ReportMeta(report_year=2023), [], extract_quantities(doc, []))
+    by_value = {c.value: c for c in cands}
+    assert by_value[120].accepted and by_value[120].reason is None and by_value[120].score == 1
+    assert not by_value[300].accepted and by_value[300].reason.startswith("a target or plan")
+    assert not by_value[85].accepted and "走访" in by_value[85].reason
+    assert [f.value for f in extract_indicators(doc, ReportMeta(report_year=2023), [],
+                                                extract_quantities(doc, []))] == [120]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # 均: the figure is each listed name's
+    ("国家高新技术企业、国家科技型中小企业均突破1.3万家。", {("high_tech_enterprises", "level", 13000, 2023),
+                                                ("tech_smes", "level", 13000, 2023)}),
+    ("高新技术企业和科技型中小企业均超过500家。", {("high_tech_enterprises", "level", 500, 2023),
+                                          ("tech_smes", "level", 500, 2023)}),
+    # what the items share, said after them, is what the figures count
+    ("高新技术企业、科技型中小企业贷款分别增长21.3%、30.5%。", set()),
+    ("专利申请量和授权量比上年分别增长7.7%和39%。", set()),
+    # a figure that continues one of another thing (the loans), not the firms
+    ("科技型企业贷款余额突破6200亿元,增长18%以上。", set()),
+    # 从YYYY年的: that year's level
+    ("高新技术企业、专精特新企业分别从2018年的5120家、1365家增长到8000家、3000家。",
+     {("high_tech_enterprises", "level", 5120, 2018), ("high_tech_enterprises", "level", 8000, 2023)}),
+    # a ranking said in passing does not end the run of figures
+    ("科技型企业增长率达到55%、居全省之首,总量达到4280家。", {("tech_enterprises", "growth_pct", 55, 2023),
+                                                 ("tech_enterprises", "level", 4280, 2023)}),
+    # firms registered in a park are the park's
+    ("科创园开园,注册科技型企业900余家。", set()),
+])
+def test_lists_shared_words_and_passing_remarks(text, want) -> None:
+    assert facts(text) == want
+
+
+def test_the_indicator_dictionary_is_the_one_owner() -> None:
+    """dim_indicator comes from the cue dictionary; every key of the dictionary is read by the code."""
+    import re as _re
+
+    from pipelines.extract.dictionaries import load_toml
+    from pipelines.extract.indicators import indicator_dimension
+
+    data = load_toml("indicator_cues.toml")
+    names = {i["name"] for i in data["indicator"] if "|" not in i["name"]}
+    dims = {d["indicator"]: d for d in indicator_dimension()}
+    assert set(dims) == names and len(names) == 10
+    assert dims["tech_contract_value"]["unit"] == "yuan" and dims["tech_contract_value"]["display_per"] == 1e8
+    assert dims["rd_intensity"]["kind"] == "ratio" and dims["high_tech_enterprises"]["unit"] == "家"
+    source = (REPO / "pipelines" / "extract" / "indicators.py").read_text(encoding="utf-8")
+    keys = {k for i in data["indicator"] for k in i} | {k for sec in ("context", "measure", "exclude", "score")
+                                                        for k in data[sec]} | {"context", "measure", "exclude"}
+    unread = {k for k in keys if not _re.search(rf"[\"']{k}[\"']", source)}
+    assert unread == set()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.extract.clean import clean_text, to_simplified
+from pipelines.extract.dates import find_dates
 from pipelines.extract.document import Document
 from pipelines.extract.ingest import load_documents
 from pipelines.extract.metadata import extract_metadata
@@ -275,3 +276,172 @@ def test_a_name_in_passing_yields_to_the_gov_cn_host() -> None:
             "一、主要举措和成效\n(一)强化组织领导。\n")
     m = extract_metadata(doc(text, url="https://kj.hangzhou.gov.cn/art/2024/1/30/art_1.html"))
     assert (m.region, m.region_source, m.issuer) == ("杭州市", "url", "杭州市科学技术局")
+
+
+# --- made-up variants of the classes issue 16 names --------------------------------------------
+
+SPEECH = ("各位代表:\n现在,我代表{who}向大会报告工作,请予审议,并请市政协委员和其他列席人员提出意见。\n"
+          "一、2024年工作回顾\n")
+
+
+def test_work_report_names_its_province_and_counties_more_than_itself() -> None:
+    # a city's report: the province and the counties are named far more often than the city
+    body = ("过去一年,在省委、省政府和市委的坚强领导下,全市上下深入学习贯彻习近平总书记对福建工作的重要讲话精神,"
+            "福建全省上下奋力拼搏。永安市、尤溪县、大田县、将乐县加快发展,宁化县、清流县、明溪县持续向好,"
+            "永安市、尤溪县工业增长较快,福建各地齐头并进,福建经济稳中有进。\n"
+            "各位代表!让我们奋力谱写中国式现代化三明篇章!\n")
+    m = extract_metadata(doc(SPEECH.format(who="市人民政府") + body))
+    assert (m.doc_type, m.region, m.province, m.admin_level) == (
+        "government_work_report", "三明市", "福建省", "prefecture")
+    assert (m.issuer, m.report_year) == ("三明市人民政府", 2024)
+
+
+def test_work_report_names_its_city_in_the_delivery_sentence() -> None:
+    body = "全省经济持续回升,湖北各地协同发展,湖北省委部署落实有力,宜都市、枝江市、当阳市齐头并进。\n"
+    m = extract_metadata(doc(SPEECH.format(who="宜昌市人民政府") + body))
+    assert (m.region, m.issuer, m.region_source) == ("宜昌市", "宜昌市人民政府", "deputy")
+
+
+def test_league_office_delivers_as_its_administrative_office() -> None:
+    text = ("各位主任、委员:\n下面,我代表行署作工作报告,请各位主任、委员和列席同志提出意见。\n一、2024年工作回顾\n"
+            "过去一年,在盟委的坚强领导下,全盟经济稳中向好,乌兰浩特市、阿尔山市、科尔沁右翼前旗、突泉县协同发展,"
+            "全盟上下团结奋斗。\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.region, m.admin_level) == ("government_work_report", "兴安盟", "prefecture")
+    assert m.issuer == "兴安盟行政公署"
+
+
+@pytest.mark.parametrize("masked", ["XX市", "××市", "某市"])
+def test_masked_template_names_no_area(masked: str) -> None:
+    text = (f"{masked}政府工作报告\n——2024年1月X日在{masked}第X届人民代表大会第X次会议上\n"
+            + SPEECH.format(who="市人民政府")
+            + "过去一年,全省经济稳中有进,全市地区生产总值增长5%,杭州湾新区建设提速。\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.region, m.issuer) == ("government_work_report", None, None)
+    assert m.admin_level == "prefecture"  # the level is plain even where the name is masked
+
+
+def test_compilation_of_one_provinces_reports() -> None:
+    text = ("浙江省政府工作报告专辑\n目录\n1. 温州市政府工作报告 3\n2. 嘉兴市政府工作报告 38\n"
+            "3. 湖州市政府工作报告 66\n4. 绍兴市政府工作报告 90\n温州市政府工作报告\n"
+            "——2024年1月20日在温州市第十四届人民代表大会第四次会议上\n"
+            + SPEECH.format(who="市人民政府"))
+    m = extract_metadata(doc(text))
+    assert (m.region, m.issuer, m.province, m.signed_on) == (None, None, "浙江省", None)
+
+
+@pytest.mark.parametrize(("opener", "body"), [
+    ("2023年,生态环境部坚持以习近平新时代中国特色社会主义思想为指导,深入推进法治政府建设。", "生态环境部"),
+    ("2022年,水利部党组认真贯彻落实党中央、国务院关于法治政府建设的决策部署。", "水利部"),
+])
+def test_national_ministry_has_no_region(opener: str, body: str) -> None:
+    text = (opener + "现将法治政府建设情况报告如下:\n一、深入学习贯彻习近平法治思想\n"
+            "部党组把学习贯彻习近平法治思想作为首要政治任务,在浙江、广东召开现场会。\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.issuer, m.region, m.province, m.admin_level) == (
+        "rule_of_law_report", body, None, None, None)
+    assert m.report_year == int(opener[:4])
+
+
+@pytest.mark.parametrize(("opener", "issuer"), [
+    ("2023年,桐庐县人社局坚持以习近平法治思想为指导,", "桐庐县人力资源和社会保障局"),
+    ("2023年,江西省自然资源厅全面贯彻落实党的二十大精神,", "江西省自然资源厅"),
+    ("2023年,省卫生健康委坚持以习近平新时代中国特色社会主义思想为指导,", "江西省卫生健康委员会"),
+    ("根据《法治政府建设与责任落实督察工作规定》要求,区财政局认真梳理总结2023年度法治政府建设情况,", "青山湖区财政局"),
+])
+def test_a_department_as_the_subject_is_the_issuer_not_its_government(opener: str, issuer: str) -> None:
+    text = (f"{opener}在区委、区政府的正确领导下,认真落实市委、市政府相关工作部署,现将有关情况报告如下:\n"
+            "一、2023年度推进法治政府建设的主要举措和成效\n")
+    url = "http://www.qingshanhu.gov.cn/a/1.html" if "区" in opener[:30] else None
+    place = {"桐庐": "http://www.tonglu.gov.cn/x.html", "省": "http://www.jiangxi.gov.cn/x.html"}
+    url = url or next((u for k, u in place.items() if k in opener[:12]), None)
+    m = extract_metadata(doc(text, url=url))
+    assert m.issuer == issuer
+
+
+def test_department_named_only_by_its_host() -> None:
+    text = ("2023年,我局坚持以习近平法治思想为指导,全面落实市委、市政府决策部署,推进财政法治建设。"
+            "现将有关情况报告如下:\n一、主要举措和成效\n")
+    m = extract_metadata(doc(text, url="http://czj.wuhan.gov.cn/zwgk/2024/01/t1.html"))
+    assert (m.issuer, m.region) == ("武汉市财政局", "武汉市")
+
+
+def test_department_named_only_by_its_path() -> None:
+    text = ("为深入贯彻落实习近平总书记关于法治政府建设的重要指示精神,按照《浙江省法治政府建设实施纲要》要求,"
+            "我局以实施创新驱动发展战略为主线,推进法治建设。\n一、基本情况及主要工作特点\n")
+    m = extract_metadata(doc(text, url="http://mirror.example.com/bmpd/nbskxjsj/zwgk/post_1.html"))
+    assert (m.issuer, m.region, m.province) == ("宁波市科学技术局", "宁波市", "浙江省")
+
+
+def test_news_about_a_congress_has_its_area_but_no_issuer() -> None:
+    text = ("1月12日上午,桐乡市第十七届人民代表大会第四次会议开幕,市长作政府工作报告。\n"
+            "过去一年,全市新增高新技术企业120家,嘉兴市下达的目标全面完成,嘉兴各地纷纷学习。\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.issuer, m.region) == ("other", None, "桐乡市")
+
+
+@pytest.mark.parametrize(("delivery", "review", "year"), [
+    ("——2026年1月20日在某某省第十四届人民代表大会第四次会议上", "一、2025年工作回顾", 2025),
+    ("——2021年12月21日在兰陵县第十九届人民代表大会第一次会议上", "一、过去五年工作回顾", 2021),
+    ("", "一、“十二五”时期经济社会发展的回顾", 2015),
+    ("——2016年1月10日在莒县第十八届人大五次会议上", "一、“十二五”及2015年工作回顾", 2015),
+])
+def test_report_year_of_work_reports_and_five_year_reviews(delivery: str, review: str, year: int) -> None:
+    text = f"政府工作报告\n{delivery}\n" + SPEECH.format(who="县人民政府").replace("一、2024年工作回顾", review)
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.report_year) == ("government_work_report", year)
+    if delivery:
+        assert m.signed_on == find_dates(delivery)[0].iso
+
+
+def test_a_plan_report_delivered_to_the_congress_is_other_but_signed() -> None:
+    text = ("(2024年1月17日在平湖市第十届人民代表大会第三次会议上)\n平湖市发展和改革局\n各位代表:\n"
+            "受市人民政府委托,向大会书面报告平湖市2023年国民经济和社会发展计划执行情况与2024年国民经济和社会发展计划"
+            "(草案),请予审议。\n一、2023年国民经济和社会发展计划执行情况\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.issuer, m.signed_on) == ("other", "平湖市发展和改革局", "2024-01-17")
+
+
+def test_summary_titled_by_next_years_plan_covers_the_year_before() -> None:
+    text = ("区科技局202X年度工作总结及2026年度工作计划\n今年以来,区科技局紧紧围绕区委区政府中心工作。\n"
+            "一、主要工作成果\n")
+    assert extract_metadata(doc(text)).report_year == 2025
+
+
+def test_english_copy_of_a_ministry_report() -> None:
+    text = ("Xinhua, March 30 -- According to the website of the Ministry of Natural Resources, the ministry released "
+            "the 2022 annual report on the construction of a rule of law government. The report is as follows:\n"
+            "1. Strengthen the leadership of the party over the construction of a rule of law government\n")
+    m = extract_metadata(Document("en.txt", text, text))
+    assert (m.doc_type, m.issuer, m.report_year, m.language) == ("rule_of_law_report", "自然资源部", 2022, "en")
+    assert (m.region, m.province) == (None, None)
+
+
+def test_an_english_copy_is_read_not_rejected(tmp_path: Path) -> None:
+    from pipelines.extract.ingest import SourceRecord, read_file
+
+    text = ("China News Service, March 29 -- According to the website of the Ministry of Justice, the ministry "
+            "released "
+            "the 2023 annual report on the construction of a rule of law government. The specific report is as "
+            "follows:\n1. Persist in the leadership of the party over every aspect of building a rule of law "
+            "government\nThe party group of the ministry has always adhered to and strengthened the party's "
+            "leadership, emphasized the integration of political construction and business work, improved the "
+            "system and mechanism for building a government under the rule of law, promoted legislation in key "
+            "areas, standardized administrative law enforcement, resolved disputes through mediation and review, "
+            "and trained officials to respect, study, observe and apply the law in their daily work. Next year, "
+            "reforms will deepen: fewer approvals, open government information, digital services, better "
+            "supervision of power, prompt handling of complaints, and wider public legal education campaigns.\n")
+    p = tmp_path / "translated.txt"
+    p.write_text(text, encoding="utf-8")
+    rec = next(iter(read_file(p, tmp_path)))
+    assert isinstance(rec, SourceRecord)
+    d = next(iter(load_documents(tmp_path)))
+    m = extract_metadata(d)
+    assert (m.doc_type, m.issuer, m.report_year) == ("rule_of_law_report", "司法部", 2023)
+
+
+def test_an_article_written_about_a_work_report_is_other() -> None:
+    text = ("以下是一篇关于嘉兴政府工作报告的文章: 在嘉兴市第九届人民代表大会第五次会议上,市长代表嘉兴市人民政府"
+            "向大会报告工作。\n一、2024 年工作回顾\n1.经济稳健向好:全市生产总值增长5.8%。\n")
+    m = extract_metadata(doc(text))
+    assert (m.doc_type, m.issuer) == ("other", None)

@@ -68,7 +68,7 @@ def test_keys_are_enforced_by_the_schema():
                                 "WHERE constraint_type = 'PRIMARY KEY'").fetchall())
         assert keys["reports"] == ["report_id"] and keys["sections"] == ["report_id", "position"]
         assert keys["quantities"] == ["report_id", "position"] and keys["indicators"] == ["report_id", "fact_no"]
-        row = "('r1', 1, 1, NULL, '一、', '总体情况', NULL, '', 0, 10, DEFAULT)"
+        row = "('r1', 1, 1, NULL, '一、', '总体情况', NULL, '', 0, 10, NULL, DEFAULT)"
         con.execute(f"INSERT INTO sections VALUES {row}")
         with pytest.raises(duckdb.ConstraintException):
             con.execute(f"INSERT INTO sections VALUES {row}")
@@ -114,7 +114,8 @@ def test_warehouse_mirrors_the_folder(raw, tmp_path):
         assert files == {p.name for p in SEEDS} - {SEEDS[2].name}
         dup = con.execute("SELECT source_file, reason, duplicate_of FROM rejected_files").fetchall()
         assert dup == [("copy_of_first.txt", "duplicate", SEEDS[0].name)]
-        text = con.execute("SELECT clean_text FROM raw_documents WHERE source_file = ?", [SEEDS[1].name]).fetchone()[0]
+        text = con.execute("SELECT clean_text FROM report_texts JOIN reports USING (report_id) WHERE source_file = ?",
+                           [SEEDS[1].name]).fetchone()[0]
         assert "科技特派人员" in text
         orphans = con.execute("SELECT count(*) FROM sections WHERE report_id NOT IN (SELECT report_id FROM reports)"
                               ).fetchone()[0]

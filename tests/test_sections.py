@@ -343,3 +343,88 @@ def test_top_level_skips_a_lost_number_only_on_a_heading_line():
                                 "五、全年共完成科技项目验收12个,较去年增长20%,比年初计划多3个,"
                                 "超额完成了市委市政府下达的年度任务目标。"))
     assert tops(secs) == ["主要成效", "存在问题"]
+
+
+# --- the unnumbered part-title layer of work reports, contents lists (made-up variants) -----------
+
+SPEECH_OPEN = "各位代表:\n现在,我代表市人民政府向大会报告工作,请予审议。\n"
+
+
+@pytest.mark.parametrize("numbered_third", [False, True])
+def test_part_titles_above_numbered_headings(numbered_third: bool) -> None:
+    third = "三、全面加强政府自身建设" if numbered_third else "全面加强政府自身建设"
+    text = (SPEECH_OPEN + "2025年工作回顾\n过去一年,全市经济稳中向好。\n一、坚持创新驱动,产业升级步伐加快\n新增企业。\n"
+            "二、坚持改革开放,发展活力持续增强\n外贸增长。\n2026年工作安排\n今年是关键之年。\n"
+            "一、聚焦科技创新,培育新质生产力\n加快建设。\n二、聚焦城乡融合,推动区域协调发展\n统筹推进。\n"
+            f"{third}\n我们将坚持依法行政。\n")
+    d = doc(text)
+    secs = extract_sections(d)
+    check_spans(d, secs)
+    # a numbered 三、 continues part two's list; an unnumbered one is the third part
+    assert tops(secs) == ["2025年工作回顾", "2026年工作安排"] + ([] if numbered_third else ["全面加强政府自身建设"])
+    assert [s.category for s in secs if s.level == 1][:2] == ["review", "next_steps"]
+    # the numbered headings restart under each part, one level down
+    second = [("一、", 2), ("二、", 2)] + ([("三、", 2)] if numbered_third else [])
+    assert [(s.marker, s.level) for s in secs if s.level == 2] == [("一、", 2), ("二、", 2), *second]
+
+
+def test_part_titles_above_parenthesised_headings() -> None:
+    text = (SPEECH_OPEN + "\u2003\u20032024年工作回顾\n（一）经济运行稳中向好。全年生产总值增长5%。\n"
+            "（二）改革开放纵深推进。新增市场主体。\n2025年主要目标任务\n（一）稳增长。\n（二）促改革。\n")
+    secs = extract_sections(doc(text))
+    assert tops(secs) == ["2024年工作回顾", "2025年主要目标任务"]
+    assert [s.level for s in secs if s.marker.startswith("（")] == [2, 2, 2, 2]
+
+
+def test_one_part_title_of_a_page_beginning() -> None:
+    text = (SPEECH_OPEN + "2024年工作回顾\n一、坚持稳中求进,经济运行回升向好。主动应对形势变化。\n"
+            "二、坚持改革,活力增强。\n")
+    secs = extract_sections(doc(text))
+    assert tops(secs) == ["2024年工作回顾"]
+    assert [s.heading for s in secs if s.level == 2] == ["坚持稳中求进,经济运行回升向好", "坚持改革,活力增强"]
+
+
+def test_a_news_pages_subtitle_is_no_part_title() -> None:
+    text = ("张三在县十九届人大一次会议上作的政府工作报告(摘登)\n过去五年工作回顾\n刊发日期:2022-01-30\n"
+            "五年来,全县生产总值年均增长4%。\n五年来,我们坚持统筹协调。\n")
+    assert tops(extract_sections(doc(text))) == []
+
+
+@pytest.mark.parametrize(("heading", "want"), [
+    ("一、2024年工作回顾2024年是极不平凡的一年,我们迎难而上", "2024年工作回顾"),
+    ("一、过去一年的主要工作过去一年面对复杂局面我们深入贯彻新发展理念", "过去一年的主要工作"),
+    ("一、2024年工作回顾与2025年工作安排", "2024年工作回顾与2025年工作安排"),
+])
+def test_a_heading_that_runs_on_ends_with_its_part_title(heading: str, want: str) -> None:
+    text = SPEECH_OPEN + heading + "\n二、2025年工作安排\n"
+    assert tops(extract_sections(doc(text)))[0] == want
+
+
+def test_contents_list_with_page_numbers_numbers_no_part() -> None:
+    text = ("2024年各市政府工作报告汇编\n目录\n1. 甲市政府工作报告 5\n2. 乙市政府工作报告 38\n3.\n丙市政府工作报告50\n"
+            "甲市政府工作报告\n" + SPEECH_OPEN + "一、2024年工作回顾\n过去一年。\n二、2025年工作安排\n今年。\n")
+    assert tops(extract_sections(doc(text))) == ["2024年工作回顾", "2025年工作安排"]
+
+
+def test_a_top_heading_may_open_with_a_numeral_word() -> None:
+    text = "一、十四五规划实施情况回顾\n五年来成效显著。\n二、十五届人民政府工作建议\n今后五年。\n"
+    assert tops(extract_sections(doc(text))) == ["十四五规划实施情况回顾", "十五届人民政府工作建议"]
+    # an inline list is still no heading
+    assert tops(extract_sections(doc("一、二、三等奖各若干名。\n全年评选。\n"))) == []
+
+
+def test_a_page_that_opens_at_its_second_part() -> None:
+    text = "导航菜单\n同时,我们也清醒认识到,发展还面临困难和挑战。\n二、2025年重点工作\n2025年是关键之年。\n"
+    assert tops(extract_sections(doc(text))) == ["2025年重点工作"]
+
+
+def test_innermost_section_lookup() -> None:
+    from pipelines.extract.sections import innermost_section
+
+    d = doc("一、总体情况\n(一)主动公开\n公开100条。\n(二)依申请公开\n受理5件。\n二、存在问题\n不足。\n")
+    secs = extract_sections(d)
+    starts = [s.char_start for s in secs]
+    assert innermost_section(secs, starts, d.text.index("100")) == 2
+    assert innermost_section(secs, starts, d.text.index("5件")) == 3
+    assert innermost_section(secs, starts, d.text.index("不足")) == 4
+    assert innermost_section(secs, starts, 0) == 1

@@ -7,7 +7,11 @@ frame it stores.)
 """
 
 
+import contextlib
+import errno
+
 import dagster as dg
+import duckdb
 
 from pipelines import stages, store
 from pipelines.defs.checks import run_checks, specs_for
@@ -17,11 +21,35 @@ RAW = [dg.AssetSpec("raw_documents", group_name="raw", description="Decoded repo
        dg.AssetSpec("rejected_files", group_name="raw", description="Files and records not loaded, with the reason.")]
 CORE = [dg.AssetSpec(t, group_name="core", deps=["raw_documents"], description=d) for t, d in (
     ("reports", "One row per report: doc type, issuer, region, province, admin level, years, dates."),
+    ("report_texts", "The cleaned text of every report (what the spans of the other tables index)."),
     ("sections", "The heading tree of every report with canonical categories."),
     ("quantities", "Every number with its unit, normalised, with sentence and span."),
     ("indicators", "Canonical indicator facts with year, cue, rule and evidence sentence."),
-    ("section_terms", "jieba term counts per report section (one row per section; the view terms has one per term)."),
+    ("indicator_candidates", "Every figure weighed as an indicator fact, accepted or not, with score and reason."),
+    ("section_terms", "Term counts per report section (rjieba; the view terms: one row per term)."),
 )]
+
+
+@contextlib.contextmanager
+def failing_safely(paths, log):
+    """Every way out of a failed step: the worker pool stopped, the build lock released, and a
+    build file a full disk or an I/O error may have damaged removed, so the next run starts
+    from the published build instead of resuming a file it cannot replay. The error itself
+    is raised unchanged ("No space left on device", not a secondary one)."""
+    try:
+        yield
+    except BaseException as exc:
+        stages.shutdown_pool()
+        # (a lock conflict is a RuntimeError from store.connect: never a reason to remove a file)
+        damaged = (isinstance(exc, duckdb.IOException | duckdb.FatalException)
+                   or (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT))
+                   or (isinstance(exc, duckdb.Error) and ("No space left" in str(exc) or "invalidated" in str(exc))))
+        if damaged:
+            store.discard_work_db(paths)
+            log.error(f"build file {paths.work_db.name} removed after {type(exc).__name__}: {exc}; "
+                      "the published warehouse is unchanged and the next run starts from it")
+        store.release_build_lock(paths)
+        raise
 
 
 RAW_KEYS = ["raw_documents", "rejected_files"]
@@ -32,12 +60,15 @@ CORE_KEYS = [s.key.to_user_string() for s in CORE]
 def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scan the raw folder; decode new or changed files; record rejections and duplicates."""
     paths = warehouse.paths
-    files = stages.listing(paths.raw_dir, paths.warehouse, warehouse.workers or None)
-    how = store.prepare_work_db(paths)
-    context.log.info(f"build file {paths.work_db.name}: {how}")
-    with store.connect(paths.work_db) as con:
-        s = stages.ingest(con, paths.raw_dir, context.log.info, files)
-        checks = list(run_checks(con, RAW_KEYS))
+    with failing_safely(paths, context.log):
+        store.acquire_build_lock(paths, progress=context.log.info)  # held until publish
+        stages.check_raw_dir(paths.raw_dir)
+        files = stages.listing(paths.raw_dir, paths.warehouse, warehouse.workers or None)
+        how = store.prepare_work_db(paths)
+        context.log.info(f"build file {paths.work_db.name}: {how}")
+        with store.connect(paths.work_db) as con:
+            s = stages.ingest(con, paths.raw_dir, context.log.info, files)
+            checks = list(run_checks(con, RAW_KEYS))
     context.log.info(f"raw: {s.files} files ({s.files_unchanged} unchanged), {s.added} new documents, "
                      f"{s.removed} removed, {s.rejected} rejected")
     yield dg.MaterializeResult(asset_key="raw_documents", metadata={
@@ -52,8 +83,10 @@ def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
 def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Extract metadata, sections, quantities, indicator facts and terms from new documents."""
     paths = warehouse.paths
-    with store.connect(paths.work_db) as con:
+    with failing_safely(paths, context.log), store.connect(paths.work_db) as con:
+        store.acquire_build_lock(paths, progress=context.log.info)  # (a step run on its own)
         s = stages.extract(con, context.log.info, workers=warehouse.workers or None)
+        store.refresh_dimensions(con)  # the checks read plausible ranges there
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in store.CORE_TABLES}
         checks = list(run_checks(con, CORE_KEYS, build_no=int(store.get_state(con, "build_no") or 0)))
     context.log.info(f"core: extracted {s.extracted} documents, removed {s.removed}"
@@ -67,7 +100,8 @@ def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
 @dg.asset(group_name="out", deps=[spec.key for spec in CORE])
 def analyst_views(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The analyst views of warehouse/views/*.sql (indicator_trends, region_year_facts, ...)."""
-    with store.connect(warehouse.paths.work_db) as con:
+    with failing_safely(warehouse.paths, context.log), store.connect(warehouse.paths.work_db) as con:
+        store.acquire_build_lock(warehouse.paths, progress=context.log.info)
         names = store.apply_views(con)
     context.log.info(f"views: {', '.join(names)}")
     return dg.MaterializeResult(metadata={"views": ", ".join(names)})
@@ -80,7 +114,10 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     """The DuckDB file analysts open: this run's build file, linked in by an atomic rename."""
     paths = warehouse.paths
     work = paths.work_db  # before publishing: afterwards it is the published one
-    copied = store.publish(paths)
+    with failing_safely(paths, context.log):
+        store.acquire_build_lock(paths, progress=context.log.info)
+        copied = store.publish(paths)
+    store.release_build_lock(paths)
     target = paths.warehouse
     tables = ("raw_documents", "rejected_files", *store.CORE_TABLES)
     built, published = store.table_counts(work, tables), store.table_counts(target, tables)

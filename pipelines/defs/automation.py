@@ -7,7 +7,7 @@ import os
 import dagster as dg
 
 from pipelines.config import Paths
-from pipelines.extract.ingest import scan_raw_files
+from pipelines.extract.ingest import display_name, scan_raw_files
 
 # One process per run: the steps form a chain (nothing to run side by side) and extraction
 # has its own worker pool; Dagster's default executor would start a process per step
@@ -33,7 +33,7 @@ def folder_fingerprint(raw_dir: str | os.PathLike) -> str:
     h = hashlib.sha256()
     if root.is_dir():
         for rel, st in scan_raw_files(root):
-            h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            h.update(f"{display_name(rel)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:32]
 
 

@@ -6,6 +6,13 @@ font-size widgets, "扫一扫在手机打开当前页"), zero-width characters. 
 ASCII forms become half-width (``，`` → ``,``, ``２０２３`` → ``2023``) and CRLF becomes LF.
 Lines that carry metadata (来源, 发布日期 …) are kept: the metadata extractor reads them.
 
+Then the damage that PDF and Word exports and mirror sites leave is repaired
+(``dictionaries/cleaning.toml`` holds the vocabulary): spam and page-number lines go; blanks
+inside Chinese text go (``367.1 亿 元`` → ``367.1亿元``, ``6588 家 、 6403 家``, per-character
+spacing ``分 别 为``), while blanks between Latin words and between two numbers stay; lines
+hard-wrapped at a fixed width are joined back into paragraphs. (Pinyin readings that annotated
+mirrors splice after characters, ``研发(fā)``, stay: they are the page as written.)
+
 ``CleanText.offsets[i]`` is the raw index of clean character ``i`` (one extra entry at the
 end), so any span found in the clean text can be traced to the raw text.
 """
@@ -17,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import opencc
+
+from pipelines.extract.dictionaries import load_toml
 
 
 @dataclass(frozen=True)
@@ -98,12 +107,167 @@ def clean_text(raw: str) -> CleanText:
         if not needles or any(n in text for n in needles):
             text, offsets = _apply(text, offsets, pat, "")
     text, offsets = _apply(text, offsets, _SPACES, " ")
+    text, offsets = _repair(text, offsets)
     text, offsets = _apply(text, offsets, _BLANK_LINES, "\n\n")
     # trim each end
     lead = len(text) - len(text.lstrip())
     trail = len(text.rstrip())
     text, offsets = text[lead:trail], [*offsets[lead:trail], offsets[trail]]
     return CleanText(text, offsets)
+
+
+# ------------------------------------------------------------------------------------ repair
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+_IS_CJK = re.compile(f"[{_CJK}]")
+# a blank with a non-blank on each side, on one line
+_BLANK = re.compile(r"(?<=[^ \t\n])[ \t]+(?=[^ \t\n])")
+# punctuation a blank beside which is never meaningful in Chinese text
+_PUNCT = set(",;:、。!?%)]”’》")
+_OPEN = set("(“‘《")
+# what follows a number: units and measure words, date parts, percent
+_UNIT = r"[万亿千百年月日号时元家个项份件人名次位所座条篇期批场倍%‰户台套亩吨平公米岁余多]"
+_UNIT_START = re.compile(_UNIT)
+_NUMBER_THEN = re.compile(r"\d[\d.]*[ \t]*(?:" + _UNIT + r"|[,、;。])")
+_SENTENCE_END = set("。!?;:”’」』…")
+_MARKER_START = re.compile(
+    r"[ \t]*(?:[一二三四五六七八九十]{1,3}[、.]|[(][一二三四五六七八九十\d]{1,3}[)]"
+    r"|第[一二三四五六七八九十]{1,3}[部章节]|\d{1,2}[、.](?!\d)|[①-⑳]|[一二三四五六七八九十]是|附件|——)")
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> tuple[re.Pattern[str], int, re.Pattern[str]]:
+    data = load_toml("cleaning.toml")
+    spam = re.compile("|".join(re.escape(w) for w in data["spam"]["words"]))
+    watermark = re.compile("|".join(f"(?:{p})" for p in data["watermark"]["lines"]))
+    return spam, data["spam"]["min_hits"], watermark
+
+
+def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``text`` without the sorted, disjoint ``spans``; the offsets follow."""
+    if not spans:
+        return text, offsets
+    out: list[str] = []
+    offs: list[int] = []
+    last = 0
+    for a, b in spans:
+        out.append(text[last:a])
+        offs.extend(offsets[last:a])
+        last = b
+    out.append(text[last:])
+    offs.extend(offsets[last:])
+    return "".join(out), offs
+
+
+def _repair(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    text, offsets = _delete(text, offsets, _junk_lines(text))
+    text, offsets = _delete(text, offsets, _stray_marks(text))
+    text, offsets = _delete(text, offsets, _inner_blanks(text))
+    text, offsets = _delete(text, offsets, _wrapped_breaks(text))
+    return text, offsets
+
+
+def _junk_lines(text: str) -> list[tuple[int, int]]:
+    """Spam lines of mirror sites and page numbers of exports (each with its line break)."""
+    spam, min_hits, watermark = _vocab()
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if (len(spam.findall(line)) >= min_hits) or (len(line) < 40 and watermark.fullmatch(line)):
+            spans.append((pos, min(end + 1, len(text))))
+        pos = end + 1
+    return spans
+
+
+# a short Latin token glued to the end of a line (…回顾XLC): the watermark of a content farm
+_LINE_END_TOKEN = re.compile(f"(?<=[{_CJK}。:,;)”])([A-Za-z0-9]{{2,5}})(?=[ \t]*(?:\n|$))")
+# question marks where a lost encoding put ideographic spaces, at the start of a line
+_LEAD_MARKS = re.compile(f"^[ \t]*\\?{{1,4}}(?=[{_CJK}\\d(])", re.M)
+
+
+def _stray_marks(text: str) -> list[tuple[int, int]]:
+    """Debris a page repeats on many lines: a content farm's token at line ends, or the ``??``
+    an encoding left for the ideographic spaces that indent paragraphs. Only where it recurs
+    (3 lines or more): once, it may be the report's own text."""
+    spans: list[tuple[int, int]] = []
+    if "?" in text:
+        leads = [m.span() for m in _LEAD_MARKS.finditer(text)]
+        if len(leads) >= 3:
+            spans += leads
+    ends: dict[str, list[tuple[int, int]]] = {}
+    for m in _LINE_END_TOKEN.finditer(text):
+        if not m.group(1).isdigit():
+            ends.setdefault(m.group(1), []).append(m.span())
+    for token, found in ends.items():
+        if len(found) >= 3:
+            spans += [m.span() for m in re.finditer(f"(?<=[{_CJK}。:,;)”]){re.escape(token)}(?![A-Za-z0-9])", text)]
+    return sorted(set(spans))
+
+
+def _inner_blanks(text: str) -> list[tuple[int, int]]:
+    """Blanks that a PDF or Word export put inside Chinese text (see the module docstring)."""
+    spans = []
+    for m in _BLANK.finditer(text):
+        a, b = m.span()
+        if _MARKER_START.match(text, b):
+            continue  # a blank before 一、/ 1、 / (二) separates headings run into one line
+        left, right = text[a - 1], text[b]
+        if (left in _PUNCT and (right in _OPEN or _IS_CJK.match(right) or right.isdigit())) or (
+                right in _PUNCT and (_IS_CJK.match(left) or left.isdigit() or left in _PUNCT)):
+            spans.append((a, b))
+        elif left.isdigit():
+            if _UNIT_START.match(text, b):
+                spans.append((a, b))  # 367.1 亿元, 70 周年 is not: 周 is no unit
+        elif _IS_CJK.match(left):
+            if right.isdigit():
+                if _NUMBER_THEN.match(text, b):
+                    spans.append((a, b))  # 达到 111 家, 突破 500 亿元;
+            elif _IS_CJK.match(right) and (_single(text, a - 1, -1) or _single(text, b, 1)):
+                spans.append((a, b))  # 规 模 工 业, 增加 值: a lone character is a spaced-out word
+    return spans
+
+
+def _single(text: str, i: int, step: int) -> bool:
+    """Whether the CJK character at ``i`` stands alone: a blank or line edge on its far side."""
+    j = i + step
+    return j < 0 or j >= len(text) or text[j] in " \t\n"
+
+
+def _wrapped_breaks(text: str) -> list[tuple[int, int]]:
+    """Line breaks of text hard-wrapped at a fixed width (PDF exports), not paragraph ends.
+
+    A text is hard-wrapped when many of its lines stop at about the same width without ending
+    a sentence; there, a line that reaches that width and does not end a sentence continues
+    on the next line, unless the next line opens a heading or an enumeration.
+    """
+    lines = text.split("\n")
+    if len(lines) < 8:
+        return []
+    lengths = [len(x.strip()) for x in lines]
+    prose = [n >= 12 and _is_prose(x) for x, n in zip(lines, lengths, strict=True)]
+    open_ends = [n for x, n, p in zip(lines, lengths, prose, strict=True) if p and x.rstrip()[-1] not in _SENTENCE_END]
+    if len(open_ends) < max(4, len(lines) // 5):
+        return []
+    open_ends.sort()
+    width = open_ends[int(len(open_ends) * 0.75)]  # upper quartile: most full lines reach it
+    near = sum(1 for n in open_ends if abs(n - width) <= max(2, width // 10))
+    if near < len(open_ends) * 0.5:
+        return []  # open-ended lines of every length: paragraphs, not a fixed wrap width
+    spans = []
+    pos = 0
+    for k, line in enumerate(lines[:-1]):
+        end = pos + len(line)
+        stripped = line.rstrip()
+        if (prose[k] and lengths[k] >= width - max(3, width // 8) and stripped[-1] not in _SENTENCE_END
+                and _is_prose(lines[k + 1]) and not _MARKER_START.match(lines[k + 1])):
+            spans.append((end, end + 1))
+        pos = end + 1
+    return spans
+
+
+def _is_prose(line: str) -> bool:
+    """Mostly Chinese characters: table rows (| … |) and Latin text are not wrapped prose."""
+    return "|" not in line and len(_IS_CJK.findall(line)) * 2 >= len(line.strip()) > 0
 
 
 def _crlf_offsets(raw: str) -> list[int]:

@@ -7,8 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+from pipelines.extract.numbers import cn_integer
+
 _CN = "〇○零Ｏ一二三四五六七八九十"
 
 # Numeric forms. The year is 19xx/20xx so that index numbers and view counts don't read as dates.
@@ -16,6 +16,17 @@ _ISO = r"(?P<y1>(?:19|20)\d{2})\s*[-/.]\s*(?P<m1>\d{1,2})\s*[-/.]\s*(?P<d1>\d{1,
 _ZH = r"(?P<y2>(?:19|20)\d{2})\s*年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]"
 _ZH_CN = rf"(?P<y3>[{_CN}]{{4}})\s*年\s*(?P<m3>[{_CN}]{{1,2}})\s*月\s*(?P<d3>[{_CN}]{{1,3}})\s*日"
 DATE = re.compile(rf"(?<!\d)(?:{_ISO}|{_ZH}|{_ZH_CN})")
+# A year as a report names the year it covers: 2023年, 2023年度; not one end of a range
+# (2021-2025年, 2016至2020年) and not the year of a full date (2023年3月29日).
+YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})\s*年(?:度)?(?![\d\-—~])")
+YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—~至到]+\s*(?:19|20)?\d{2}\s*年?")
+
+
+def years(text: str) -> list[int]:
+    """The years ``text`` names on their own (ranges and full dates left out), in order."""
+    return [int(m.group(1)) for m in YEAR.finditer(YEAR_RANGE.sub(" ", text))]
+
+
 # A time of day after a date marks CMS metadata (发布时间 2023-12-01 15:00).
 TIME_AFTER = re.compile(r"\s*\d{1,2}:\d{2}")
 
@@ -29,11 +40,11 @@ class DateHit:
 
 
 def _cn_number(s: str) -> int:
-    """二〇二四 -> 2024 (digit by digit), 十九 -> 19, 二十 -> 20, 三十一 -> 31."""
-    if "十" not in s:
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    """二〇二四 -> 2024, 十九 -> 19 (numbers.py owns Chinese numerals)."""
+    value = cn_integer(s)
+    if value is None:
+        raise ValueError(s)
+    return value
 
 
 def _iso(y: int, m: int, d: int) -> str | None:

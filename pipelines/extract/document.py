@@ -55,6 +55,7 @@ class Section:
     char_end: int
     parent_position: int | None = None
     category: str | None = None  # canonical category from dictionaries/section_categories
+    page: int | None = None  # page of the heading in a paged source (set from the page map, rows.py)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Quantity:
     char_end: int
     value_high: float | None = None  # upper bound of a range ("3-5家")
     section_position: int | None = None
+    page: int | None = None  # page in a paged source (set from the page map, rows.py)
 
 
 @dataclass
@@ -85,6 +87,30 @@ class IndicatorFact:
     rule: str  # which rule took it (for audit)
     approx: str | None = None
     section_position: int | None = None
+    page: int | None = None  # page in a paged source (set from the page map, rows.py)
+
+
+@dataclass
+class IndicatorCandidate:
+    """A figure weighed as a fact of an indicator: the fact if accepted, else why not."""
+
+    indicator: str  # the indicator (or "a|b" where the unit was to decide)
+    measure: str | None  # level | new | growth_pct, once decided
+    value: float
+    unit: str
+    year: int | None
+    rule: str  # direct | figure_first | continuation | respectively
+    score: float  # 1 = every word known; lower for unknown words; 0 = rejected by a rule
+    features: dict[str, float]  # what lowered the score: gap_unknown, pre_unknown, bare_list
+    accepted: bool
+    reason: str | None  # why it is no fact (None for a fact)
+    cue: str
+    evidence: str
+    char_start: int
+    char_end: int
+    section_position: int | None = None
+    page: int | None = None  # page in a paged source (set from the page map, rows.py)
+    fact: IndicatorFact | None = None  # not stored: the accepted fact itself
 
 
 @dataclass
@@ -102,4 +128,5 @@ class Extraction:
     sections: list[Section] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     indicators: list[IndicatorFact] = field(default_factory=list)
+    candidates: list[IndicatorCandidate] = field(default_factory=list)
     terms: list[TermCount] = field(default_factory=list)

@@ -21,14 +21,15 @@ work and of the five-year goals are targets. Wordings are data: ``indicator_cues
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from pipelines.extract.dictionaries import load_toml
-from pipelines.extract.document import Document, IndicatorFact, Quantity, ReportMeta, Section
+from pipelines.extract.document import Document, IndicatorCandidate, IndicatorFact, Quantity, ReportMeta, Section
 from pipelines.extract.quantities import sentence_bounds, sentence_span
-from pipelines.extract.sections import categorize
+from pipelines.extract.sections import TOP_HEADING_LINE, categorize
 
 # Section categories whose figures are plans, not facts (dictionaries/section_categories.toml).
 TARGET_CATEGORIES = frozenset({"next_steps", "goals"})
@@ -39,10 +40,13 @@ _ABBREV = re.compile(r"[(（][A-Za-z&]{1,8}[)）]")
 _CLAUSE_SEP = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^《》]{0,80}》")
 # A year the figure refers to: not a comparison base (比2022年), not the end of a span (2021至2025年).
-_YEAR = re.compile(r"(?<![\d比较与同从\-—~])(?<!\d至)(?<!\d到)((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)")
+_YEAR = re.compile(r"(?<![\d比较与同从\-—~])(?<!\d至)(?<!\d到)((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)"
+                   r"|(?<=[从由])((?:19|20)\d{2})年(?:底|末)?的")  # 从2017年的7642家: that year's level
 _FIGURE = re.compile(r"[超近约逾]?\d")
 _LIST_GLUE = re.compile(r"[、,，和及与\s]*")
 _RESPECTIVELY = "分别"
+_JOINED = re.compile("[和及与]")
+_TO = re.compile(r"\s*(?:增长|增加|提高|提升|上升|扩大|发展|增|升|达)(?:到|至)\s*")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class _Dict:
     cues: dict[str, _Cue]  # regex group name -> cue
     units: dict[str, frozenset[str]]
     percent: dict[str, str]
+    flows: frozenset[str]
     pre: re.Pattern[str]
     pre_words: tuple[str, ...]
     gap: re.Pattern[str]
@@ -78,11 +83,23 @@ class _Dict:
     subunit: re.Pattern[str]
     register: re.Pattern[str]
     register_indicators: frozenset[str]
+    gap_one: re.Pattern[str]
+    gap_after_one: re.Pattern[str]
+    remark: re.Pattern[str]
+    block: re.Pattern[str]
+    weights: dict[str, float]
+    threshold: float
+    max_unknown: int
 
 
 def _tokens(words: list[str]) -> re.Pattern[str]:
     """A pattern matching any sequence of the given words (and blanks, quotes)."""
-    return re.compile(r"(?:\s|[“”\"']|" + "|".join(f"(?:{w})" for w in words) + r")*")
+    return re.compile(_one(words).pattern + "*")
+
+
+def _one(words: list[str]) -> re.Pattern[str]:
+    """A pattern matching one of the given words (or a blank, a quote): ``sub`` leaves the rest."""
+    return re.compile(r"(?:\s|[“”\"']|" + "|".join(f"(?:{w})" for w in words) + r")")
 
 
 @cache
@@ -92,22 +109,26 @@ def _dict() -> _Dict:
     cues: dict[str, _Cue] = {}
     units: dict[str, frozenset[str]] = {}
     percent: dict[str, str] = {}
+    flows: set[str] = set()
     for ind in data["indicator"]:
         name = ind["name"]
         units[name] = frozenset(ind.get("units", []))
         percent[name] = ind.get("percent", "growth")
+        if ind.get("flow"):
+            flows.add(name)
         needs = ind.get("needs", {})
         for cue in ind["cues"]:
             g = f"c{len(groups)}"
             groups.append(f"(?P<{g}>{cue})")
             cues[g] = _Cue(name, re.compile(needs[cue]) if cue in needs else None)
-    ctx, meas, exc = data["context"], data["measure"], data["exclude"]
+    ctx, meas, exc, score = data["context"], data["measure"], data["exclude"], data["score"]
     return _Dict(
         cue_re=re.compile("|".join(groups)),
         anchor_re=re.compile("|".join(re.escape(a) for a in ctx["anchors"])),
         cues=cues,
         units=units,
         percent=percent,
+        flows=frozenset(flows),
         pre=_tokens(ctx["pre"]),
         pre_words=tuple(ctx["pre"]),
         gap=_tokens(ctx["gap"]),
@@ -128,6 +149,13 @@ def _dict() -> _Dict:
         subunit=re.compile(exc["subunit"]),
         register=re.compile(r"(?:^|[^全我本])(?:" + exc["register"] + r")$"),
         register_indicators=frozenset(exc["register_indicators"]),
+        gap_one=_one(ctx["gap"]),
+        gap_after_one=_one(ctx["gap_after"]),
+        remark=re.compile(r"\s*(?:" + ctx["remark"] + r")\s*"),
+        block=re.compile("|".join(score["block"])),
+        weights={k: float(v) for k, v in score["weights"].items()},
+        threshold=float(score["threshold"]),
+        max_unknown=int(score["max_unknown"]),
     )
 
 
@@ -142,15 +170,23 @@ class _Hit:
 
 @dataclass
 class _Binding:
+    """A candidate: a figure said of an indicator's name, scored; ``reason`` says why not."""
+
     q: Quantity
     hit: _Hit
     rule: str
     local: str  # the words around name and figure that decide the measure and exclusions
     start: int  # leftmost of name and figure
+    score: float = 1.0
+    features: dict[str, float] = field(default_factory=dict)
+    reason: str | None = None
+
+    def reject(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+        self.score = 0.0
 
 
-# A top-level heading on a line of its own: 三、2026年重点工作
-_TOP_HEADING = re.compile(r"^[ \t]*[一二三四五六七八九十]{1,3}[、.][ \t]*([^\n]{2,40}?)[ \t]*$", re.M)
 
 
 def _target_spans(sections: list[Section], simp: str) -> list[tuple[int, int]]:
@@ -162,8 +198,8 @@ def _target_spans(sections: list[Section], simp: str) -> list[tuple[int, int]]:
     """
     if any(s.category for s in sections):
         return sorted((s.char_start, s.char_end) for s in sections if s.category in TARGET_CATEGORIES)
-    for m in _TOP_HEADING.finditer(simp):
-        if categorize(m.group(1)) in TARGET_CATEGORIES:
+    for m in TOP_HEADING_LINE.finditer(simp):  # 三、2026年重点工作
+        if categorize(m.group(2).strip()[:40]) in TARGET_CATEGORIES:
             return [(m.start(), len(simp))]
     return []
 
@@ -239,10 +275,31 @@ def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chu
                     pre_ok, simp, chunks, _chunk_index(chunks, items[0][0]), hits)
                 if len(figures) > 1 and len(items) == len(figures) and head_ok:
                     between = simp[pos:first.char_start]
-                    for q, (a, h) in zip(figures, items, strict=True):
+                    # what the items have in common, said after the last one: 企业贷款分别增长…
+                    last = items[-1][1]
+                    said_of = simp[last.end:pos] if last is not None else ""
+                    # an item without a name that joins two (专利申请量和授权量) breaks the alignment
+                    merged = any(h is None and _JOINED.search(simp, *chunks[_chunk_index(chunks, a)])
+                                 for a, h in items)
+                    blocked = merged or _dict().block.search(said_of) is not None
+                    # 分别从A、B增长到C、D: the run after 增长到 belongs to the same items
+                    rest = run[len(figures):len(figures) * 2]
+                    end_run = (len(rest) == len(figures)
+                               and _TO.fullmatch(simp, figures[-1].char_end, rest[0].char_start) is not None
+                               and all(_LIST_GLUE.fullmatch(simp, x.char_end, y.char_start) and y.unit == first.unit
+                                       for x, y in itertools.pairwise(rest)))
+                    pairs = [(q, it, between) for q, it in zip(figures, items, strict=True)]
+                    if end_run:
+                        to = simp[figures[-1].char_end:rest[0].char_start]
+                        pairs += [(q, it, to) for q, it in zip(rest, items, strict=True)]
+                    for q, (a, h), said in pairs:
                         done.add(id(q))
                         if h is not None and pre_ok.fullmatch(simp, a, h.start):
-                            out.append(_Binding(q, h, "respectively", simp[a:h.start] + between, h.start))
+                            b = _Binding(q, h, "respectively", simp[a:h.start] + said, h.start)
+                            if blocked:
+                                b.reject("the items do not align with the figures" if merged
+                                         else f"said of the items' {said_of.strip()[:12]}")
+                            out.append(b)
         pos = simp.find(_RESPECTIVELY, pos + 1, s1)
     return out
 
@@ -286,41 +343,119 @@ def _list_head_ok(pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, in
 
 
 def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, int]], q: Quantity,
-              hits: list[_Hit]) -> _Binding | None:
+              hits: list[_Hit], region: str | None) -> _Binding | None:
+    """The indicator name a figure is said of in its chunk, with how well it fits.
+
+    A binding whose words are all known scores 1; words the vocabulary does not know between
+    name and figure, or before them, lower the score (``[score]`` in the cue file); a word
+    that makes the figure something else (走访, 项目 …) rejects it. A binding that does not
+    reach the threshold carries its ``reason``, and so does one that is rejected outright.
+    """
     ci = _chunk_index(chunks, q.char_start)
     c0, c1 = chunks[ci]
     before = [h for h in hits if c0 <= h.start and h.end <= q.char_start]
     if before:
         h = before[-1]
         pre, gap = simp[c0:h.start], simp[h.end:q.char_start]
-        if d.gap.fullmatch(gap) and pre_ok.fullmatch(pre) and _list_head_ok(pre_ok, simp, chunks, ci, hits):
-            return _Binding(q, h, "direct", pre + gap, h.start)
-        return None  # another noun or verb stands between: not this indicator's figure
+        b = _Binding(q, h, "direct", pre + gap, h.start)
+        _fit(d, b, "gap", gap, d.gap, d.gap_one, region)
+        # other names before it count as known only where the figure is each one's (A和B均…)
+        named = _mask(pre, c0, before[:-1]).replace("·", "") if "均" in gap else pre
+        _fit(d, b, "pre", named, pre_ok, _pre_token(region), region)
+        if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
+            b.reject("the list's first verb is not a measure word")
+        return b
     after = [h for h in hits if q.char_end <= h.start and h.end <= c1]
     if after:
         h = after[0]
         pre, gap = simp[c0:q.char_start], simp[q.char_end:h.start]
         tail = simp[h.end:c1]
-        if (d.gap_after.fullmatch(gap) and pre_ok.fullmatch(pre) and not d.noun_after.match(tail)
-                and d.tail_after.fullmatch(tail) and _list_head_ok(pre_ok, simp, chunks, ci, hits)):
-            return _Binding(q, h, "figure_first", pre + gap + tail, q.char_start)
-        return None
+        b = _Binding(q, h, "figure_first", pre + gap + tail, q.char_start)
+        _fit(d, b, "gap", gap, d.gap_after, d.gap_after_one, region)
+        if d.noun_after.match(tail) or not d.tail_after.fullmatch(tail):
+            b.reject(f"the name is said of something else: {tail.strip()[:12]}")
+        _fit(d, b, "pre", pre, pre_ok, _pre_token(region), region)
+        if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
+            b.reject("the list's first verb is not a measure word")
+        return b
     lead = simp[c0:q.char_start].strip()
-    if not d.continuation.fullmatch(lead):
+    bare = not lead and c0 > 0 and simp[c0 - 1] == "、"  # 完成769项、31.6亿元: a figure list
+    if not (bare or d.continuation.fullmatch(lead)):
         return None
     # Walk back over chunks that are continuations themselves (…达到86家, 总数120家, 增长15%).
     for j in range(ci - 1, -1, -1):
         p0, p1 = chunks[j]
         prev = [h for h in hits if p0 <= h.start and h.end <= p1]
         if prev:
+            b = _Binding(q, prev[-1], "continuation", lead, prev[-1].start)
+            own = _FIGURE.search(simp, prev[-1].end, p1)  # the figure the name itself took
+            if own is not None and (blocked := d.block.search(simp, prev[-1].end, own.start())) is not None:
+                b.reject(f"continues a figure of the {blocked.group()}")  # 贷款余额7500亿元,增长20%
+            if bare:
+                b.score -= d.weights["bare_list"]
+                b.features["bare_list"] = 1.0
             # the name must be the subject there too (not 支持高新技术企业发展,新增…)
-            if not pre_ok.fullmatch(simp[p0:prev[-1].start]):
-                return None
-            return _Binding(q, prev[-1], "continuation", lead, prev[-1].start)
+            _fit(d, b, "pre", simp[p0:prev[-1].start], pre_ok, _pre_token(region), region)
+            if not _list_head_ok(pre_ok, simp, chunks, j, hits):
+                b.reject("the list's first verb is not a measure word")
+            return b
+        if d.remark.fullmatch(simp, p0, p1):
+            continue  # 、居全市之首: a ranking said in passing, the figures go on after it
         m = _FIGURE.search(simp, p0, p1)
-        if m is None or not d.continuation.fullmatch(simp[p0:m.start()].strip()):
+        words = simp[p0:m.start()].strip() if m is not None else ""
+        if m is None or not (d.continuation.fullmatch(words) or (not words and p0 > 0 and simp[p0 - 1] == "、")):
             break
     return None
+
+
+def _both(simp: str, chunks: list[tuple[int, int]], b: _Binding, hits: list[_Hit]) -> list[_Binding]:
+    """A、B均突破1.1万家: the figure is each listed name's, not only the nearest one's."""
+    if b.rule != "direct" or b.reason is not None or "均" not in simp[b.hit.end:b.q.char_start]:
+        return []
+    out = []
+    ci = _chunk_index(chunks, b.hit.start)
+    before = [h for h in hits if chunks[ci][0] <= h.start and h.end <= b.hit.start]
+    joined = b.hit
+    for h in reversed(before):  # 高新技术企业和科技型中小企业均…
+        if simp[h.end:joined.start].strip() not in ("", "和", "及", "与", "、"):
+            return out
+        out.append(_Binding(b.q, h, "direct", b.local, h.start, b.score, dict(b.features)))
+        joined = h
+    while True:
+        if ci == 0 or simp[chunks[ci][0] - 1] != "、":
+            return out
+        ci -= 1
+        before = [h for h in hits if chunks[ci][0] <= h.start and h.end <= chunks[ci][1]][-1:]
+        if not before or simp[before[0].end:chunks[ci][1]].strip():
+            return out  # the listed item is more than a name
+        out.append(_Binding(b.q, before[0], "direct", b.local, before[0].start, b.score, dict(b.features)))
+
+
+def _fit(d: _Dict, b: _Binding, where: str, text: str, full: re.Pattern[str], one: re.Pattern[str],
+         region: str | None) -> None:
+    """Score the words ``text`` between a name and its figure (``gap``) or before them (``pre``)."""
+    if full.fullmatch(text):
+        return
+    unknown = "".join(one.sub("", text).split())
+    b.features[f"{where}_unknown"] = float(len(unknown))
+    if _DIGIT.search(unknown):
+        b.reject(f"another figure in the {where}: {unknown[:12]}")
+    elif (blocked := d.block.search(unknown)) is not None:
+        b.reject(f"{where} word makes it another count: {blocked.group()}")
+    elif where == "pre" and unknown != region and (
+            _PLACE.search(unknown) or re.search(re.escape(unknown) + _PLACE.pattern[:-1], text)):
+        b.reject(f"another place's figure: {unknown[:12]}")
+    elif len(unknown) > d.max_unknown:
+        b.reject(f"unknown {where} words: {unknown[:12]}")
+    else:
+        b.score -= d.weights["unknown_char"] * len(unknown)
+        if b.score < d.threshold:
+            b.reject(f"unknown {where} words: {unknown[:12]}")
+
+
+_DIGIT = re.compile(r"\d")
+# a place before the name: the figure is that place's (澧县高新技术企业…), not the report region's
+_PLACE = re.compile(r"(?:[省市县区州旗盟镇乡]|街道|园区|开发区|高新区)$")
 
 
 def _resolve_indicator(d: _Dict, b: _Binding) -> str | None:
@@ -347,6 +482,8 @@ def _measure(d: _Dict, indicator: str, b: _Binding, clause: str) -> tuple[str, f
         return None
     if unit not in d.units.get(indicator, ()):
         return None
+    if indicator in d.flows:
+        return "level", q.value  # a year's amount: 新增技术合同成交额 is that year's turnover
     if d.level.search(b.local):
         return "level", q.value
     if d.new.search(b.local):
@@ -358,11 +495,31 @@ def _measure(d: _Dict, indicator: str, b: _Binding, clause: str) -> tuple[str, f
     return "level", q.value
 
 
-def _year(before: str, report_year: int | None) -> int | None:
-    """The year a figure refers to: the last year named before it in its sentence, else the report's."""
+# A five-year plan period as the time of a review (“十二五”时期): its figures are of its last year.
+_PLAN_PERIOD = re.compile(r"十([一二三四五])五”?(?:时期|期间|末)")
+_TOPIC_YEAR = re.compile(r"\s*((?:19|20)\d{2})年(?:底|末|全年|度)?[,，]")
+
+
+def _topic(simp: str, s0: int) -> int | None:
+    """The year a longer sentence opens with (2021年,…;…): the time of all its clauses."""
+    start = max(simp.rfind("。", 0, s0), simp.rfind("\n", 0, s0)) + 1
+    if start < s0 and (m := _TOPIC_YEAR.match(simp, start, s0)) is not None:
+        return int(m.group(1))
+    return None
+
+
+def _year(before: str, report_year: int | None, topic: int | None = None) -> int | None:
+    """The year a figure refers to: the last year named before it in its sentence, else the year
+    its longer sentence or plan period opens with, else the report's."""
     named = None
     for m in _YEAR.finditer(before):
-        named = int(m.group(1))
+        if m.group(2) and re.search("[到至]", before[m.end():]):
+            continue  # 从2018年的A增长到B: 2018 is A's year, not B's
+        named = int(m.group(1) or m.group(2))
+    if named is None and (p := _PLAN_PERIOD.search(before)) is not None:
+        named = 2010 + 5 * "一二三四五".index(p.group(1))  # 十一五 = 2006-2010
+    if named is None:
+        named = topic
     if named is None:
         return report_year
     if report_year is not None and named > report_year:
@@ -374,7 +531,23 @@ _ADMIN_SUFFIX = re.compile(
     r"(?:特别行政区|维吾尔自治区|回族自治区|壮族自治区|自治区|自治州|自治县|省|市|县|区|州|旗|盟)$")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)  # one per region: the gazetteer has ~3,500 divisions
+def _pre_token(region: str | None) -> re.Pattern[str]:
+    """One word allowed before a name (see ``_pre_with_region``): what it leaves is unknown."""
+    return _one([*_region_names(region), *_dict().pre_words])
+
+
+def _region_names(region: str | None) -> list[str]:
+    names = set()
+    if region:
+        names.add(region)
+        short = _ADMIN_SUFFIX.sub("", region)
+        if len(short) >= 2:
+            names.add(short)
+    return [re.escape(n) for n in sorted(names, key=len, reverse=True)]
+
+
+@lru_cache(maxsize=4096)  # one per region: the gazetteer has ~3,500 divisions
 def _pre_with_region(region: str | None) -> re.Pattern[str]:
     """The words allowed before a name, plus the report's own region (常德市, 常德).
 
@@ -382,16 +555,8 @@ def _pre_with_region(region: str | None) -> re.Pattern[str]:
     the province around it, is not the region's figure.
     """
     d = _dict()
-    names = set()
-    if region:
-        names.add(region)
-        short = _ADMIN_SUFFIX.sub("", region)
-        if len(short) >= 2:
-            names.add(short)
-    if not names:
-        return d.pre
-    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return _tokens([alt, *d.pre_words])
+    names = _region_names(region)
+    return _tokens([*names, *d.pre_words]) if names else d.pre
 
 
 def _mask(text: str, start: int, hits: list[_Hit]) -> str:
@@ -413,9 +578,33 @@ def _provincial_beside_national(d: _Dict, simp: str, s0: int, b: _Binding, hits:
     return any(h.cue.indicator == b.hit.cue.indicator and not _is_register(d, simp, s0, h) for h in hits)
 
 
+def indicator_dimension() -> list[dict]:
+    """One row per indicator of the cue dictionary: the table ``dim_indicator``."""
+    rows = []
+    for ind in load_toml("indicator_cues.toml")["indicator"]:
+        if "|" in ind["name"]:
+            continue  # a cue shared by two indicators, told apart by the unit
+        units = [u for u in ind.get("units", []) if u != "yuan"]
+        unit = {"money": "yuan", "ratio": "percent"}.get(ind["kind"]) or (units[0] if units else "")
+        rows.append({"indicator": ind["name"], "label": ind["label"], "kind": ind["kind"], "unit": unit,
+                     "display_unit": ind["display"]["unit"], "display_per": float(ind["display"]["per"]),
+                     "flow": bool(ind.get("flow", False)), "max_level": float(ind["max_level"])})
+    return rows
+
+
 def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
                        quantities: list[Quantity]) -> list[IndicatorFact]:
     """The indicator facts of ``doc`` (see eval/gold/README.md for indicators and measures)."""
+    return [c.fact for c in indicator_candidates(doc, meta, sections, quantities) if c.fact is not None]
+
+
+def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section],
+                         quantities: list[Quantity]) -> list[IndicatorCandidate]:
+    """Every (figure, indicator name) pair the rules weighed, accepted or not, with why.
+
+    A figure becomes at most one fact: the best-scoring of its candidates that passes every
+    check; the others keep their score, features and the reason they are no fact.
+    """
     d = _dict()
     simp = doc.simplified
     targets = _target_spans(sections, simp)
@@ -423,7 +612,7 @@ def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
     by_sentence: dict[tuple[int, int], list[Quantity]] = {}
     for q in quantities:
         by_sentence.setdefault(sentence_span(simp, ends, q.char_start), []).append(q)
-    facts: list[IndicatorFact] = []
+    out: list[IndicatorCandidate] = []
     seen: set[tuple[str, str, float, int | None]] = set()
     for (s0, s1), qs in by_sentence.items():
         hits = _find_hits(d, simp, s0, s1)
@@ -436,61 +625,85 @@ def extract_indicators(doc: Document, meta: ReportMeta, sections: list[Section],
         bindings = _bind_respectively(pre_ok, simp, s0, s1, chunks, qs, hits, done)
         for q in qs:
             if id(q) not in done:
-                b = _bind_one(d, pre_ok, simp, chunks, q, hits)
+                b = _bind_one(d, pre_ok, simp, chunks, q, hits, meta.region)
                 if b is not None:
                     bindings.append(b)
+                    bindings += _both(simp, chunks, b, hits)
         if not bindings:
             continue
         evidence = doc.text[s0:s1].strip()
         for b in bindings:
-            fact = _fact(d, doc, meta, simp, s0, b, hits, targets, evidence)
-            if fact is None:
-                continue
-            key = (fact.indicator, fact.measure, fact.value, fact.year)
-            if key not in seen:
+            c = _candidate(d, doc, meta, simp, s0, b, hits, targets, evidence)
+            if c.fact is not None:
+                key = (c.fact.indicator, c.fact.measure, c.fact.value, c.fact.year)
+                if key in seen:
+                    c.fact, c.accepted, c.reason = None, False, "the same fact stated earlier"
                 seen.add(key)
-                facts.append(fact)
-    facts.sort(key=lambda f: f.char_start)
-    return facts
+            out.append(c)
+    out.sort(key=lambda c: (c.char_start, -c.score))
+    return out
+
+
+def _candidate(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding, hits: list[_Hit],
+               targets: list[tuple[int, int]], evidence: str) -> IndicatorCandidate:
+    q = b.q
+    c = IndicatorCandidate(
+        indicator=b.hit.cue.indicator, measure=None, value=q.value, unit=q.unit, year=None, rule=b.rule,
+        score=round(b.score, 3), features=dict(b.features), accepted=False, reason=b.reason, cue=doc.text[
+            b.hit.start:b.hit.end], evidence=evidence, char_start=q.char_start, char_end=q.char_end,
+        section_position=q.section_position)
+    if c.reason is None:
+        fact, reason = _fact(d, doc, meta, simp, s0, b, hits, targets, evidence)
+        c.reason = reason
+        if fact is not None:
+            c.fact, c.accepted = fact, True
+            c.indicator, c.measure, c.value, c.unit, c.year = (fact.indicator, fact.measure, fact.value, fact.unit,
+                                                               fact.year)
+    return c
 
 
 def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding, hits: list[_Hit],
-          targets: list[tuple[int, int]], evidence: str) -> IndicatorFact | None:
+          targets: list[tuple[int, int]], evidence: str) -> tuple[IndicatorFact | None, str | None]:
+    """The fact a binding states, or None and the reason it states none."""
     q = b.q
     if _in_spans(targets, q.char_start):
-        return None
+        return None, "in a section of plans or goals"
     indicator = _resolve_indicator(d, b)
     if indicator is None:
-        return None
+        return None, "the unit fits none of the name's indicators"
     # Everything said before the figure, titles blanked (《…工作计划》 is no plan of figures).
     prefix = _TITLE.sub(lambda m: "·" * len(m.group()), simp[s0:q.char_end])
-    if d.target.search(prefix) or d.per_period.search(b.local) or d.local.search(b.local):
-        return None
-    if indicator in d.applications_indicators and d.applications.search(b.local):
-        return None
+    if (m := d.target.search(prefix)) is not None:
+        return None, f"a target or plan: {m.group()}"
+    if (m := d.per_period.search(b.local)) is not None:
+        return None, f"a figure per period: {m.group()}"
+    if (m := d.local.search(b.local)) is not None:
+        return None, f"a sub-class or another register: {m.group()}"
+    if indicator in d.applications_indicators and (m := d.applications.search(b.local)) is not None:
+        return None, f"applications, not recognitions: {m.group()}"
     clause0 = _clause_start(simp, s0, b.start)
     clause = simp[clause0:b.hit.start] if b.hit.start > clause0 else simp[clause0:b.start]
-    if indicator in MONEY_INDICATORS and d.subunit.search(_mask(clause, clause0, hits)):
-        return None
+    if indicator in MONEY_INDICATORS and (m := d.subunit.search(_mask(clause, clause0, hits))) is not None:
+        return None, f"one unit's money, not the region's: {m.group()}"
     if indicator in d.register_indicators and _provincial_beside_national(d, simp, s0, b, hits):
-        return None
+        return None, "a provincial register beside the national one"
     measured = _measure(d, indicator, b, simp[clause0:b.start])
     if measured is None:
-        return None
+        return None, "the unit does not fit the indicator, or a percentage that is no growth"
     measure, value = measured
-    if measure != "level" and d.multi_year.search(prefix):
-        return None
+    if measure != "level" and (m := d.multi_year.search(prefix)) is not None:
+        return None, f"a change over several years: {m.group()}"
     return IndicatorFact(
         indicator=indicator,
         measure=measure,
         value=value,
         unit="percent" if measure == "growth_pct" else q.unit,
-        year=_year(prefix[: q.char_start - s0], meta.report_year),
+        year=_year(prefix[: q.char_start - s0], meta.report_year, _topic(simp, s0)),
         evidence=evidence,
         char_start=q.char_start,
         char_end=q.char_end,
         cue=doc.text[b.hit.start:b.hit.end],
-        rule=b.rule,
+        rule=b.rule if b.score >= 1 else f"{b.rule} (score {b.score:.2f})",
         approx=q.approx,
         section_position=q.section_position,
-    )
+    ), None

@@ -40,6 +40,17 @@ def parse_chinese(text: str) -> float | None:
     return float(value)
 
 
+# Zeros as dates and headings write them: 二○二四年, 二Ｏ二二年 (a circle or a letter O for 〇).
+_ZEROS = str.maketrans({"○": "零", "Ｏ": "零", "O": "零", "〇": "零", "o": "零"})
+
+
+def cn_integer(text: str) -> int | None:
+    """A whole number written in Chinese numerals, as dates and headings write them: 二〇二四 and
+    二○二四 -> 2024 (digit by digit), 十九 -> 19, 三十一 -> 31; None if it is not one."""
+    value = parse_chinese(text.translate(_ZEROS))
+    return int(value) if value is not None and value == int(value) else None
+
+
 def scale_of(word: str | None) -> float:
     """The multiplier of a scale word (万 → 10000); 1 for None or an unknown word."""
     return SCALES.get(word or "", 1.0)

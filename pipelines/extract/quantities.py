@@ -17,7 +17,8 @@ from functools import cache
 
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Quantity, Section
-from pipelines.extract.numbers import CN_DIGITS, parse_number, scale_of
+from pipelines.extract.numbers import CN_DIGITS, parse_number
+from pipelines.extract.sections import innermost_section
 
 # Sentence ends: the sentence of a quantity runs between two of these (or a line break).
 _SENT_END = re.compile(r"[。;；!！?？\n]")
@@ -118,20 +119,6 @@ def sentence_span(text: str, ends: list[int], pos: int) -> tuple[int, int]:
     return start, end
 
 
-def innermost_section(sections: list[Section], starts: list[int], pos: int) -> int | None:
-    """Position of the innermost section containing ``pos`` (sections sorted by start).
-
-    In a heading tree the containing section that starts last is the innermost one.
-    """
-    i = bisect.bisect_right(starts, pos) - 1
-    while i >= 0:
-        s = sections[i]
-        if s.char_start <= pos < s.char_end:
-            return s.position
-        i -= 1
-    return None
-
-
 def _value(m: re.Match[str]) -> tuple[float | None, float | None]:
     scale = m["s2"] or m["s1"]
     if m["a1"]:
@@ -213,4 +200,4 @@ def extract_quantities(doc: Document, sections: list[Section]) -> list[Quantity]
     return out
 
 
-__all__ = ["extract_quantities", "innermost_section", "scale_of", "sentence_bounds", "sentence_span"]
+__all__ = ["extract_quantities", "sentence_bounds", "sentence_span"]

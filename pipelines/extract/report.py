@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.extract.document import Document, Extraction
-from pipelines.extract.indicators import extract_indicators
+from pipelines.extract.indicators import indicator_candidates
 from pipelines.extract.metadata import extract_metadata
 from pipelines.extract.quantities import extract_quantities
 from pipelines.extract.sections import extract_sections
@@ -14,6 +14,8 @@ def extract_document(doc: Document, *, with_terms: bool = True) -> Extraction:
     meta = extract_metadata(doc)
     sections = extract_sections(doc)
     quantities = extract_quantities(doc, sections)
-    indicators = extract_indicators(doc, meta, sections, quantities)
+    candidates = indicator_candidates(doc, meta, sections, quantities)
+    indicators = [c.fact for c in candidates if c.fact is not None]
     terms = extract_terms(doc, sections) if with_terms else []
-    return Extraction(meta=meta, sections=sections, quantities=quantities, indicators=indicators, terms=terms)
+    return Extraction(meta=meta, sections=sections, quantities=quantities, indicators=indicators, candidates=candidates,
+                      terms=terms)

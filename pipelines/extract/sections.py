@@ -16,16 +16,26 @@ there); markers and headings are cut from ``Document.text`` with the same spans.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Section
+from pipelines.extract.numbers import cn_integer
 
 _NUM = "一二三四五六七八九十"
 _CN = f"[{_NUM}]{{1,3}}"
+
+# After a top-level marker, a numeral that opens the next item of an inline list (一、二、三) makes
+# it no heading; one that opens a word (一、十三五工作回顾, 一、十五届政府工作回顾) does not.
+_LIST_NEXT = rf"[{_NUM}]{{1,3}}\s*[、.．,，:：]"
+
+# A line that opens with a top-level marker (一、 二、…), for modules that only need to know
+# where a report's numbered parts begin (metadata).
+TOP_HEADING_LINE = re.compile(rf"^[^\S\n]*({_CN})\s*[、.．,，:：](?!{_LIST_NEXT})[^\S\n]*([^\n]*)", re.M)
 
 # Marker kinds in their conventional nesting order (rank); 一是 is always innermost.
 PART, TOP, PAREN_CN, ARABIC, PAREN_AR, CIRCLED, SHI = range(7)
@@ -34,7 +44,7 @@ PART, TOP, PAREN_CN, ARABIC, PAREN_AR, CIRCLED, SHI = range(7)
 # keep 2.5亿元 or 1.5% from reading as headings; the numeral of group 1 is the item number.
 _LINE_MARKERS: list[tuple[int, re.Pattern[str]]] = [
     (PART, re.compile(rf"第({_CN})(?:部分|篇)\s*[、.．,，:：]?\s*")),
-    (TOP, re.compile(rf"({_CN})\s*[、.．,，:：](?![{_NUM}])\s*")),
+    (TOP, re.compile(rf"({_CN})\s*[、.．,，:：](?!{_LIST_NEXT})\s*")),
     (PAREN_CN, re.compile(rf"[(（]\s*({_CN})\s*[)）]\s*[、.．,，]?\s*")),
     (ARABIC, re.compile(r"(\d{1,2})\s*[.．、](?![\d.．%])\s*")),
     (PAREN_AR, re.compile(r"[(（]\s*(\d{1,2})\s*[)）]\s*[、.．,，]?\s*")),
@@ -44,7 +54,7 @@ _LINE_MARKERS: list[tuple[int, re.Pattern[str]]] = [
 # 一是/二是 inside a paragraph: only right after punctuation (统一是 is no enumeration).
 _INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:,，])\s*(({_CN})是)(?![否非])")
 # Blanks before a marker, and a list bullet that HTML-to-text conversion puts before <li> text.
-_LEAD = re.compile(r"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?")
+_LEAD = re.compile(r"[^\S\n]*(?:[-*•·▪●◆■][^\S\n]+)?")
 _WRAPPED = re.compile(rf"({_CN})\s*[)）]\s*[、.．,，]?\s*")
 # A heading runs to the first sentence or clause end on its line; the rest is body.
 _HEAD_END = re.compile(r"[。！？；;!?：:]")
@@ -60,20 +70,17 @@ _TRAILER_LINE = re.compile(
     r")[)）]?"
 )
 
-_CN_DIGIT = {c: i for i, c in enumerate(_NUM, 1)}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def cn_number(s: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23 (the numerals headings use)."""
+    """一 → 1, 十二 → 12, 二十三 → 23, ③ → 3, 12 → 12: the number of a heading's marker
+    (Chinese numerals are read by ``numbers.cn_integer``, their one owner)."""
     if s in _CIRCLED:  # before isdigit(), which ① passes
         return _CIRCLED.index(s) + 1
     if s.isdigit():
         return int(s)
-    if "十" not in s:
-        return _CN_DIGIT.get(s[-1], 0)
-    tens, _, ones = s.partition("十")
-    return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+    return cn_integer(s) or 0
 
 
 @dataclass
@@ -139,7 +146,7 @@ def _lone_marker(simp: str, start: int, end: int) -> tuple[int, int, int, int] |
     """``(kind, number, start, end)`` when the line holds a heading marker and nothing else."""
     line = simp[start:end]
     lead = _LEAD.match(line).end()
-    stripped, off = line[lead:].rstrip(" \t\u3000"), start + lead
+    stripped, off = line[lead:].rstrip(), start + lead
     if stripped in ("(", "（"):
         return -1, 0, off, off + 1
     for kind, pat in _LINE_MARKERS[:SHI]:
@@ -210,7 +217,7 @@ class _Node:
     position: int | None  # the section's position; None for a fragment's lost top
 
 
-_TOP_LINE = re.compile(rf"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?(?:第一(?:部分|篇)|一\s*[、.．,，:：](?![{_NUM}]))")
+_TOP_LINE = re.compile(rf"[^\S\n]*(?:[-*•·▪●◆■][^\S\n]+)?(?:第一(?:部分|篇)|一\s*[、.．,，:：](?!{_LIST_NEXT}))")
 
 
 def _lines(simp: str, end: int) -> list[tuple[int, int]]:
@@ -226,10 +233,10 @@ def _lines(simp: str, end: int) -> list[tuple[int, int]]:
 # (一)强化组织领导。…存在的问题一是…". Break before a marker that follows punctuation, before
 # any （一）, before an 一是 that opens an enumeration (not the 一是 of 统一是, 唯一是), and at blanks.
 _RUN_IN = re.compile(
-    rf"(?<=[。！？；;!?:：\s])\s*(?=[{_NUM}]{{1,3}}\s*、(?![{_NUM}])|\d{{1,2}}[.．、](?![\d.．%]))"
+    rf"(?<=[。！？；;!?:：\s])\s*(?=[{_NUM}]{{1,3}}\s*、(?!{_LIST_NEXT})|\d{{1,2}}[.．、](?![\d.．%]))"
     rf"|(?=[(（][{_NUM}]{{1,3}}[)）])"
     r"|(?<![统唯单同第其之万划归合逐专])(?=一是)"
-    r"|(?<=[ \t\u3000])(?=[^ \t\u3000])"  # where the breaks became blanks, a blank ends a heading
+    r"|(?<=[^\S\n])(?=\S)"  # where the breaks became blanks, a blank ends a heading
 )
 
 
@@ -244,17 +251,19 @@ def _run_in_lines(simp: str, end: int) -> list[tuple[int, int]]:
 def extract_sections(doc: Document) -> list[Section]:
     text, simp = doc.text, doc.simplified
     content_end = _content_end(text)
-    accepted = _tree(text, simp, _lines(simp, content_end), content_end)
+    lines = _lines(simp, content_end)
+    toc = _contents_lines(simp, lines)  # a table of contents numbers no part of the report
+    accepted = _tree(text, simp, lines, content_end, toc)
     if not any(c.kind < SHI for c, _, _ in accepted):
         # no heading starts a line: try the page as if its line breaks had been lost
-        run_in = _tree(text, simp, _run_in_lines(simp, content_end), content_end)
+        run_in = _tree(text, simp, _run_in_lines(simp, content_end), content_end, toc)
         if any(level == 1 for _, level, _ in run_in):
             accepted = run_in
     return _build(doc, accepted, content_end)
 
 
-_SECOND_LINE = re.compile(rf"[ \t\u3000]*(?:[-*•·▪●◆■][ \t\u3000]+)?(?:第二(?:部分|篇)|二\s*[、.．,，:：](?![{_NUM}]))")
-_PAREN_ONE = re.compile(r"[ \t\u3000]*[(（]\s*一\s*[)）]")
+_SECOND_LINE = re.compile(rf"[^\S\n]*(?:[-*•·▪●◆■][^\S\n]+)?(?:第二(?:部分|篇)|二\s*[、.．,，:：](?!{_LIST_NEXT}))")
+_PAREN_ONE = re.compile(r"[^\S\n]*[(（]\s*一\s*[)）]")
 
 
 def _has_top_level(simp: str, lines: list[tuple[int, int]]) -> bool:
@@ -277,10 +286,88 @@ def _has_top_level(simp: str, lines: list[tuple[int, int]]) -> bool:
     return False
 
 
-def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
-          ) -> list[tuple[_Cand, int, int | None]]:
+@cache
+def _part_title_res() -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in load_toml("section_categories.toml").get("part_titles", {}).get("patterns", [])]
+
+
+_SENTENCE_PUNCT = re.compile(r"[。，,;；:：!！?？]")
+
+
+def _part_titles(simp: str, lines: list[tuple[int, int]]) -> dict[int, _Cand]:
+    """Unnumbered part titles above a work report's 一、 (or （一）): line start -> candidate.
+
+    A part title is a short line of its own, with no marker and no sentence punctuation,
+    worded as the genre words its parts (``part_titles`` in section_categories.toml). They
+    are the top level when there are two or more, or when the first one comes before any
+    numbered top-level heading and reviews the past year (a page that shows only part one).
+    """
+    found: list[tuple[int, _Cand]] = []
+    first_top: int | None = None
+    for ls, le in lines:
+        line = simp[ls:le]
+        lead = _LEAD.match(line).end()
+        stripped = line[lead:].rstrip()
+        if first_top is None and _TOP_LINE.match(simp, ls, le):
+            first_top = ls
+        if not 4 <= len(stripped) <= 24 or _SENTENCE_PUNCT.search(stripped):
+            continue
+        if any(pat.match(stripped) for _, pat in _LINE_MARKERS):
+            continue
+        h = re.sub(r"\s+", "", stripped)
+        if any(p.search(h) for p in _part_title_res()):
+            start = ls + lead
+            found.append((ls, _Cand(PART, len(found) + 1, start, start, start + len(stripped), le)))
+    if not found:
+        return {}
+    first = found[0][1]
+    before_top = first_top is None or first.start < first_top
+    # one part title alone must review the past year and stand in the speech (after 各位代表,
+    # or above numbered headings: a page showing part one), not be a news page's subtitle
+    in_speech = "各位代表" in simp[:first.start] or any(
+        _TOP_LINE.match(simp, ls, le) or _PAREN_ONE.match(simp, ls, le) for ls, le in lines if ls > first.start)
+    if before_top and (len(found) >= 2 or ("回顾" in simp[first.start:first.head_end] and in_speech)):
+        return dict(found)
+    return {}
+
+
+# A contents line: a numbered title and its page number (1. 安徽省政府工作报告 5, 2.…工作计划12,
+# 杭州市政府工作报告- 3 -).
+_CONTENTS_LINE = re.compile(r".{2,60}?[\u4e00-\u9fff)）][\s.…·_]*-?\s*\d{1,4}\s*-?")
+
+
+def _contents_lines(simp: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Starts of the lines of a table of contents: three or more numbered lines in a row, each
+    ending in a page number. Their markers number the contents, not the report's parts."""
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int, bool]] = []  # (line start, end, ends in a page number)
+
+    def flush() -> None:
+        if sum(paged for _, _, paged in run) >= 3:
+            out.extend((ls, le) for ls, le, _ in run)
+        run.clear()
+
+    for ls, le in lines:
+        line = simp[ls:le].strip()
+        if not line:
+            continue
+        m = next((mm for _, pat in _LINE_MARKERS[:SHI] if (mm := pat.match(line))), None)
+        rest = line[m.end():] if m else line
+        if m and not rest.strip():
+            run.append((ls, le, False))  # a marker alone: its title is on the next line
+        elif (m or (run and not run[-1][2])) and _CONTENTS_LINE.fullmatch(rest) and not _SENTENCE_PUNCT.search(rest):
+            run.append((ls, le, True))
+        else:
+            flush()
+    flush()
+    return out
+
+
+def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int,
+          toc: list[tuple[int, int]] = ()) -> list[tuple[_Cand, int, int | None]]:
     """Accepted heading candidates with their level and parent position, in document order."""
     doc_has_top = _has_top_level(simp, lines)
+    parts = _part_titles(simp, lines)
     root_kind: int | None = None  # the kind of the top level, once one is taken
     fragment = False  # the page opens mid-report: its top level may resume at 三、
     accepted: list[tuple[_Cand, int, int | None]] = []  # candidate, level, parent position
@@ -294,10 +381,22 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
         line = simp[ls:le].strip()
         if not line:
             continue
+        if any(a <= ls < b for a, b in toc):
+            continue
         if (lone := _lone_marker(simp, ls, le)) is not None:
             pending = lone
             continue
         held, pending = pending, None
+        if ls in parts:
+            c = parts[ls]
+            if not _continues(c, last.get((0, PART)), None):
+                continue
+            last[(0, PART)] = c.number
+            root_kind, quoted = PART, None
+            node = _Node(next(uids), PART, 1, len(accepted) + 1)
+            stack = [node]
+            accepted.append((c, 1, None))
+            continue
         if stack and len(line) <= 40 and _ENCLOSURE.match(line):
             # everything after 附件 hangs under the current top section, numbered afresh
             top = stack[0]
@@ -335,7 +434,8 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int
                 continue
             if parent is None and root_kind is not None and c.kind < root_kind:
                 continue  # a 一、 inside a report whose top level is （一）: a quotation
-            if not _continues(c, last.get(key), parent, fragment):
+            # ``opening``: nothing taken yet, so a page that begins at 二、 has lost its start
+            if not _continues(c, last.get(key), parent, fragment, opening=not accepted):
                 continue
             if parent is None:
                 quoted, root_kind = None, c.kind
@@ -365,13 +465,14 @@ def _is_contents(text: str, simp: str, accepted: list[tuple[_Cand, int, int | No
     return len(lines) == len(accepted) and head(first) == head(c)
 
 
-def _continues(c: _Cand, prev: int | None, parent: _Node | None, fragment: bool = False) -> bool:
+def _continues(c: _Cand, prev: int | None, parent: _Node | None, fragment: bool = False,
+               opening: bool = False) -> bool:
     """Does candidate ``c`` continue the numbering of its kind under ``parent``?"""
     if parent is None:
         # the top level opens at 一 (a fragment's anywhere) and never restarts; it may skip one
         # number only on a short line of its own (a heading the page lost)
         if prev is None:
-            return c.number == 1 or fragment
+            return c.number == 1 or fragment or (opening and c.kind == TOP and c.alone)
         return c.number == prev + 1 or (c.number == prev + 2 and c.alone)
     if prev is None:
         # under a lost top level the list may open anywhere; elsewhere it opens at 1
@@ -397,9 +498,10 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
             end = min(end, out[parent - 1].char_end)
         while end > c.start and text[end - 1].isspace():
             end -= 1
-        heading = c.heading_override or text[c.marker_end:c.head_end].strip()
+        head_end = _part_title_end(simp, c)
+        heading = c.heading_override or text[c.marker_end:head_end].strip()
         marker = text[c.start:c.marker_end].replace("\n", "").strip()
-        body_start = c.head_end
+        body_start = head_end
         while body_start < end and text[body_start] in _TRAIL_PUNCT + "\n":
             body_start += 1
         out.append(Section(
@@ -411,6 +513,26 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
     return out
 
 
+# What may follow a part title's words on its line when the page lost the break after it: the
+# text's first sentence ("2018年是…", "过去五年,…") or a few stray letters of page spam.
+_AFTER_PART_TITLE = re.compile(r"(?:19|20)\d{2}\s*年|过去|今年|一年来|我们|面对|[A-Za-z0-9]{1,4}$")
+
+
+def _part_title_end(simp: str, c: _Cand) -> int:
+    """End of a top-level heading that runs on past a part title's words ("2018年工作回顾2018年是…"):
+    where those words end. A heading that is a part title as a whole is kept whole."""
+    if c.kind > TOP:
+        return c.head_end
+    whole = re.sub(r"\s+", "", simp[c.marker_end:c.head_end])
+    if any(p.search(whole) for p in _part_title_res()):
+        return c.head_end
+    for end in range(min(c.head_end, c.marker_end + 24), c.marker_end + 3, -1):
+        head = re.sub(r"\s+", "", simp[c.marker_end:end])
+        if any(p.search(head) for p in _part_title_res()) and _AFTER_PART_TITLE.match(simp[end:c.head_end].lstrip()):
+            return end
+    return c.head_end
+
+
 def _category(heading: str, done: list[Section], parent: int | None) -> str | None:
     """A frame category (problems, next_steps, review, goals) covers everything below it."""
     while parent is not None:
@@ -419,6 +541,19 @@ def _category(heading: str, done: list[Section], parent: int | None) -> str | No
             return anc.category
         parent = anc.parent_position
     return categorize(heading)
+
+
+def innermost_section(sections: list[Section], starts: list[int], pos: int) -> int | None:
+    """Position of the innermost section containing ``pos`` (``sections`` sorted by start,
+    ``starts`` their ``char_start``): in a heading tree the containing section that starts
+    last is the innermost one. The one lookup of "which section holds this offset"."""
+    i = bisect.bisect_right(starts, pos) - 1
+    while i >= 0:
+        s = sections[i]
+        if s.char_start <= pos < s.char_end:
+            return s.position
+        i -= 1
+    return None
 
 
 # --- categories -----------------------------------------------------------------------------
@@ -438,6 +573,7 @@ def _inherited() -> frozenset[str]:
     return frozenset(c["name"] for c in data["category"] if c.get("inherit"))
 
 
+@lru_cache(maxsize=1 << 16)  # headings recur across reports (主要工作, 存在的问题, ...)
 def categorize(heading: str) -> str | None:
     """Canonical category of a (simplified) heading; the first category in the file wins."""
     h = re.sub(r"\s+", "", heading)

@@ -1,5 +1,5 @@
 -- core layer: what the extractors found, one table per kind of record.
--- Spans: char_start/char_end index raw_documents.clean_text; raw_char_start/raw_char_end
+-- Spans: char_start/char_end index report_texts.clean_text; raw_char_start/raw_char_end
 -- index raw_documents.raw_text (the decoded file), so any figure can be traced to its bytes.
 
 CREATE TABLE IF NOT EXISTS reports (
@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS reports (
     n_chars          INTEGER,
     truncated        BOOLEAN,
     content_sha256   VARCHAR NOT NULL,
+    near_duplicate_of VARCHAR,           -- source_file of the report kept when this one is a near
+                                         -- duplicate of it (then it has no sections, facts or terms)
     build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );
 
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS sections (
     body             VARCHAR,
     char_start       INTEGER NOT NULL,
     char_end         INTEGER NOT NULL,
+    page             INTEGER,            -- page of the heading in a paged source (raw_documents.page_starts), else NULL
     build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, position)
 );
@@ -53,6 +56,7 @@ CREATE TABLE IF NOT EXISTS quantities (
     char_end         INTEGER NOT NULL,
     raw_char_start   INTEGER NOT NULL,
     raw_char_end     INTEGER NOT NULL,
+    page             INTEGER,            -- page of the figure in a paged source (raw_documents.page_starts), else NULL
     build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, position)
 );
@@ -74,8 +78,37 @@ CREATE TABLE IF NOT EXISTS indicators (
     char_end         INTEGER NOT NULL,
     raw_char_start   INTEGER NOT NULL,
     raw_char_end     INTEGER NOT NULL,
+    page             INTEGER,            -- page of the figure in a paged source (raw_documents.page_starts), else NULL
     build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
     PRIMARY KEY (report_id, fact_no)
+);
+
+-- Every figure the fact extractor weighed as a fact of an indicator, accepted or not: why a
+-- number is (not) a fact, in one query. An accepted candidate is the row of `indicators` with
+-- the same report and span; a rejected one says why in `reason`. `score` is 1 when every word
+-- between name and figure is known; unknown words lower it (pipelines/dictionaries/
+-- indicator_cues.toml, [score]); 0 when a rule rejected it.
+CREATE TABLE IF NOT EXISTS indicator_candidates (
+    report_id        VARCHAR NOT NULL,
+    candidate_no     INTEGER NOT NULL,   -- 1-based within the report, in text order
+    indicator        VARCHAR NOT NULL,   -- the indicator named ("a|b" where the unit was to decide)
+    measure          VARCHAR,            -- level | new | growth_pct, once decided
+    value            DOUBLE NOT NULL,
+    unit             VARCHAR NOT NULL,
+    year             INTEGER,
+    rule             VARCHAR NOT NULL,   -- direct | figure_first | continuation | respectively
+    score            DOUBLE NOT NULL,
+    features         STRUCT(feature VARCHAR, value DOUBLE)[] NOT NULL,  -- what lowered the score
+    accepted         BOOLEAN NOT NULL,
+    reason           VARCHAR,            -- why it is no fact; NULL when accepted
+    cue              VARCHAR NOT NULL,
+    evidence         VARCHAR NOT NULL,
+    section_position INTEGER,
+    char_start       INTEGER NOT NULL,
+    char_end         INTEGER NOT NULL,
+    page             INTEGER,            -- page of the figure in a paged source (raw_documents.page_starts), else NULL
+    build_no         INTEGER NOT NULL DEFAULT 0,  -- the build that wrote the row (pipeline_state.build_no)
+    PRIMARY KEY (report_id, candidate_no)
 );
 
 -- jieba term counts, one row per report section with all its terms in a list (most frequent
@@ -107,4 +140,13 @@ CREATE TABLE IF NOT EXISTS pipeline_changes (
 CREATE TABLE IF NOT EXISTS pipeline_check_problems (
     check_name       VARCHAR NOT NULL,
     report_id        VARCHAR NOT NULL
+);
+
+-- The cleaned text of every report: what the extraction read, so what char_start/char_end
+-- index. Written by the extraction step with the report's other rows (cleaning has one owner:
+-- a change to the cleaning re-extracts every report, and this text with it).
+CREATE TABLE IF NOT EXISTS report_texts (
+    report_id        VARCHAR PRIMARY KEY,
+    clean_text       VARCHAR NOT NULL,
+    build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );

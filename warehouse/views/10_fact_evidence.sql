@@ -7,7 +7,7 @@ SELECT
     i.cue, i.rule, i.evidence,
     r.source_file, i.report_id, i.fact_no,
     i.char_start, i.char_end, i.raw_char_start, i.raw_char_end,
-    substr(d.clean_text, i.char_start + 1, i.char_end - i.char_start) AS figure_text
+    substr(t.clean_text, i.char_start + 1, i.char_end - i.char_start) AS figure_text
 FROM indicators i
 JOIN reports r USING (report_id)
-JOIN raw_documents d USING (report_id);
+JOIN report_texts t USING (report_id);

@@ -10,6 +10,7 @@ SELECT
     count(*) FILTER (r.truncated) AS n_truncated
 FROM reports r
 LEFT JOIN (SELECT DISTINCT report_id FROM indicators) i USING (report_id)
+WHERE r.near_duplicate_of IS NULL  -- a near-duplicate copy is listed in rejected_files instead
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW rejections_by_reason AS

@@ -1,0 +1,102 @@
+"""Near duplicates (issue 13, item 11): the same report from two mirrors loads once; its
+copy is listed with the report kept and the similarity, and loads when the kept one goes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import opencc
+from conftest import SEEDS
+
+from pipelines import stages, store
+from pipelines.config import Paths
+from pipelines.extract.neardup import Member, jaccard, near_duplicates, shingles
+from pipelines.rows import extract_rows
+
+TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
+
+
+def mirror(text: str) -> str:
+    """What a mirror site makes of a report: its own chrome, other punctuation and spacing,
+    traditional characters."""
+    body = opencc.OpenCC("s2t").convert(text).replace("，", ", ").replace("。", ". ").replace("\n", "\n\n")
+    return "首頁 > 政務公開 > 法治政府建設\n【字體：大 中 小】 打印本頁 關閉窗口\n" + body + "\n分享到：微信 微博\n"
+
+
+def test_similarity_of_a_mirror_and_of_another_report():
+    a, b = shingles(TEXTS[0]), shingles(mirror(TEXTS[0]))
+    assert jaccard(a, b) >= 0.9
+    assert jaccard(a, shingles(TEXTS[1])) < 0.2
+    # another year of the same bureau, or an edited draft, is not a copy
+    half = TEXTS[0][: len(TEXTS[0]) // 2] + TEXTS[1][len(TEXTS[1]) // 2:]
+    assert jaccard(a, shingles(half)) < 0.8
+
+
+def test_the_first_copy_in_folder_order_is_kept_whatever_the_order_given():
+    members = [Member("b.txt", ("b.txt", 0), mirror(TEXTS[0])), Member("a.txt", ("a.txt", 0), TEXTS[0]),
+               Member("c.txt", ("c.txt", 0), TEXTS[2])]
+    got = near_duplicates(members)
+    assert set(got) == {"b.txt"} and got["b.txt"][0] == "a.txt"
+    assert near_duplicates(reversed(members)) == got
+
+
+def test_a_body_pasted_twice_gives_each_fact_once():
+    item = {"report_id": "r", "source_file": "r.txt", "url": None, "title_hint": None, "published_on_hint": None,
+            "content_sha256": ""}
+    once = extract_rows({**item, "raw_text": TEXTS[0]})["indicators"]
+    twice = extract_rows({**item, "raw_text": TEXTS[0] + "\n" + TEXTS[0]})["indicators"]
+    key = [(f["indicator"], f["measure"], f["value"], f["year"]) for f in once]
+    assert len(once) >= 5 and [(f["indicator"], f["measure"], f["value"], f["year"]) for f in twice] == key
+
+
+def _build(raw: Path, wh: Path) -> None:
+    paths = Paths(raw, wh)
+    store.prepare_work_db(paths)
+    with store.connect(paths.work_db) as con:
+        stages.ingest(con, raw)
+        stages.extract(con, workers=1)
+
+
+def _state(wh: Path) -> dict[str, list]:
+    con = duckdb.connect(str(Paths(wh.parent, wh).work_db), read_only=True)
+    try:
+        return {
+            "reports": sorted(con.execute("SELECT source_file, near_duplicate_of FROM reports").fetchall(), key=repr),
+            "facts": sorted(con.execute("SELECT r.source_file, indicator, measure, value FROM indicators "
+                                        "JOIN reports r USING (report_id)").fetchall(), key=repr),
+            "rejected": sorted(con.execute("SELECT source_file, reason, duplicate_of, round(similarity, 2) "
+                                           "FROM rejected_files").fetchall(), key=repr),
+        }
+    finally:
+        con.close()
+
+
+def test_mirror_copy_loads_once_and_comes_back_when_the_kept_one_goes(tmp_path):
+    raw, wh = tmp_path / "raw", tmp_path / "wh" / "reports.duckdb"
+    (raw / "mirror").mkdir(parents=True)
+    shutil.copy(SEEDS[0], raw / "a.txt")
+    shutil.copy(SEEDS[1], raw / "other.txt")
+    _build(raw, wh)
+    alone = _state(wh)
+    (raw / "mirror" / "a.txt").write_text(mirror(TEXTS[0]), encoding="utf-8")
+    _build(raw, wh)
+    got = _state(wh)
+    assert ("mirror/a.txt", "a.txt") in got["reports"]  # the copy first in folder order is kept
+    [(name, reason, kept, sim)] = got["rejected"]
+    assert (name, reason, kept) == ("mirror/a.txt", "near duplicate", "a.txt") and sim >= 0.9
+    assert got["facts"] == alone["facts"]  # each fact once: the mirror adds none
+    for _ in range(3):
+        _build(raw, wh)
+        assert _state(wh) == got
+    fresh = tmp_path / "fresh" / "reports.duckdb"
+    _build(raw, fresh)
+    assert _state(fresh) == got
+    (raw / "a.txt").unlink()  # the kept one goes: the mirror is the report now
+    _build(raw, wh)
+    now = _state(wh)
+    assert ("mirror/a.txt", None) in now["reports"] and now["rejected"] == []
+    fresh2 = tmp_path / "fresh2" / "reports.duckdb"
+    _build(raw, fresh2)
+    assert _state(fresh2) == now
