@@ -283,3 +283,18 @@ def test_cjk_text_renders_with_glyphs_not_boxes():
 
     # with no CJK font both strings become the same row of tofu boxes
     assert render("高新技术") != render("科技合同")
+
+
+def test_labels_and_units_come_from_dim_indicator_when_the_warehouse_has_it(monkeypatch):
+    from pipelines.analysis import labels
+
+    monkeypatch.setattr(labels, "INDICATORS", dict(labels.INDICATORS))  # restored after the test
+    con = duckdb.connect()
+    assert not labels.use_warehouse_labels(con)  # no table: the built-in labels stay
+    con.execute((REPO / "warehouse" / "schema" / "20_dims.sql").read_text(encoding="utf-8"))
+    con.execute("INSERT INTO dim_indicator VALUES ('tech_smes', '科技型中小企业（入库）', 'count', '家', '家', 1, "
+                "false, 1e6), ('rd_expenditure', '研发经费', 'money', 'yuan', '亿元', 1e8, true, 1e13)")
+    assert labels.use_warehouse_labels(con)
+    assert labels.label("tech_smes") == "科技型中小企业（入库）" and labels.unit("tech_smes") == "家"
+    assert labels.label("rd_expenditure") == "研发经费" and labels.unit("rd_expenditure") == "亿元"
+    assert labels.unit("tech_smes", "growth_pct") == "%"

@@ -261,6 +261,8 @@ def test_a_blank_chart_fails_the_check(lab):
         "df = pl.DataFrame({'x': [1, 2, 3], 'y': [3, 1, 2]})\n"
         "alt.Chart(df).mark_line().encode(x='x', y='y')"),
         nbformat.v4.new_code_cell("alt.Chart(df).mark_point().encode(x='x', y='y')")]
+    # the project's kernel, as the real notebooks name it (else JupyterLab asks which kernel)
+    nb.metadata["kernelspec"] = nbformat.read(NOTEBOOKS[0], as_version=4).metadata["kernelspec"]
     nbformat.write(nb, root / "zz_old_renderer.ipynb")
     results, errors = run_in_browser(url, ["zz_old_renderer.ipynb"])
     drawn = [c["drawn"] for c in results["zz_old_renderer.ipynb"]]

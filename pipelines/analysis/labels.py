@@ -1,9 +1,9 @@
 """Labels and display units of indicators, measures, section categories and admin levels: the one
 place the notebooks, the charts and the exports take them from.
 
-The indicator dictionary (pipelines/dictionaries/indicator_cues.toml) holds the wordings the
-extraction reads, not display labels; when the warehouse has a ``dim_indicator`` table (indicator,
-label, unit, ...), :func:`use_warehouse_labels` takes the labels and units from it instead.
+The warehouse's ``dim_indicator`` table (built from pipelines/dictionaries/indicator_cues.toml)
+owns labels and units: :func:`use_warehouse_labels`, called by ``open_warehouse``, takes them from
+there; the table below is the fallback for a warehouse built without it.
 """
 
 from __future__ import annotations
@@ -46,18 +46,18 @@ def unit(indicator: str, measure: str = "level") -> str:
 
 
 def use_warehouse_labels(con: duckdb.DuckDBPyConnection) -> bool:
-    """Take labels and units from the warehouse's ``dim_indicator`` table when it has one
-    (columns indicator, label, unit); True if it did. Money stays shown in 亿元."""
-    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dim_indicator'").fetchone()[0]
-    if not has:
-        return False
+    """Take labels and display units from the warehouse's ``dim_indicator`` table (built from the
+    indicator dictionary) when it has one; True if it did. A warehouse without it (built by an
+    older version) keeps the labels above."""
     cols = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
                                       "WHERE table_name = 'dim_indicator'").fetchall()}
-    if not {"indicator", "label", "unit"} <= cols:
+    if not {"indicator", "label"} <= cols:
         return False
-    for ind, lab, un in con.execute("SELECT indicator, label, unit FROM dim_indicator").fetchall():
-        shown = "亿元" if ind in MONEY or un == "yuan" else ("%" if un == "percent" else un)
-        INDICATORS[ind] = (lab or ind, shown or "")
+    shown = "display_unit" if "display_unit" in cols else "unit"
+    for ind, lab, un in con.execute(f"SELECT indicator, label, {shown} FROM dim_indicator").fetchall():
+        if ind in MONEY or un == "yuan":
+            un = "亿元"  # the charts divide money by YUAN_PER_YI
+        INDICATORS[ind] = (lab or ind, "%" if un == "percent" else (un or ""))
     return True
 
 
