@@ -30,7 +30,10 @@ env: $(VENV)/.synced .fonts/.ready git-filters browser
 # notebooks are committed without outputs whatever state a user saved them in: git runs nbstripout
 # (from uv.lock) as the clean filter of *.ipynb (.gitattributes); paths are relative to the work
 # tree, so every clone and worktree uses its own .venv. Outside a git checkout: nothing to do.
-NBSTRIPOUT := $(VENV)/bin/python -m nbstripout --keep-id
+# (the kernel's language_info details go too: a run adds them, and they would show as a change)
+NBSTRIPOUT := $(VENV)/bin/python -m nbstripout --keep-id --extra-keys "metadata.language_info.codemirror_mode \
+  metadata.language_info.file_extension metadata.language_info.mimetype metadata.language_info.nbconvert_exporter \
+  metadata.language_info.pygments_lexer metadata.language_info.version"
 git-filters: $(VENV)/.synced
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
