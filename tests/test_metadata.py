@@ -445,3 +445,15 @@ def test_an_article_written_about_a_work_report_is_other() -> None:
             "向大会报告工作。\n一、2024 年工作回顾\n1.经济稳健向好:全市生产总值增长5.8%。\n")
     m = extract_metadata(doc(text))
     assert (m.doc_type, m.issuer) == ("other", None)
+
+
+def test_a_work_report_without_a_date_reviews_the_year_before_its_plan():
+    from pipelines.extract.document import Document
+    from pipelines.extract.report import extract_document
+
+    text = ("上海市政府工作报告\n各位代表：\n现在，我代表上海市人民政府，向大会报告工作，请予审议。\n"
+            "一、过去五年工作回顾\n五年来，全社会研发经费支出相当于全市生产总值的比例达到4.2%左右。\n"
+            "二、今后五年工作的总体要求和主要目标\n坚持稳中求进。\n三、2023年主要任务\n做好今年工作。\n")
+    ex = extract_document(Document("t.txt", text, text), with_terms=False)
+    assert ex.meta.doc_type == "government_work_report" and ex.meta.report_year == 2022
+    assert [(f.indicator, f.value, f.year) for f in ex.indicators] == [("rd_intensity", 4.2, 2022)]

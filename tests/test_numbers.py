@@ -32,3 +32,8 @@ def test_unreadable_is_none() -> None:
 def test_scale_of() -> None:
     assert scale_of("亿") == 1e8
     assert scale_of(None) == 1
+
+
+def test_scaled_numbers_keep_the_digits_written() -> None:
+    assert parse_number("2.49", "万") == 24900  # not 24900.000000000004
+    assert parse_number("290.92", "亿") == 29092000000

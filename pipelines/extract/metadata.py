@@ -20,7 +20,7 @@ from functools import cache, cached_property
 from pipelines.extract.clean import is_traditional, to_simplified
 from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date, years
 from pipelines.extract.dictionaries import load_toml
-from pipelines.extract.document import Document, ReportMeta
+from pipelines.extract.document import Document, ReportMeta, Section
 from pipelines.extract.regions import (
     Mention,
     Region,
@@ -1012,3 +1012,14 @@ def extract_metadata(doc: Document) -> ReportMeta:
         region_source=pick.source,
         language="zh-Hant" if is_traditional(doc.text) else "zh-Hans",
     )
+
+
+_PLAN_HEADING = re.compile(r"^\s*((?:19|20)\d{2})年(?!.*(?:回顾|总结|以来))[^\n]*(?:任务|安排|工作|要求|目标|取向)")
+
+
+def year_before_plan(sections: list[Section]) -> int | None:
+    """The year a work report reviews, from the heading of its plan part: a report whose plan
+    is "2013年主要任务" reviews 2012. For the reports that carry no date and no year in their
+    title (a five-year review's 过去五年工作回顾 names no single year)."""
+    years = [int(m.group(1)) for sec in sections if sec.level == 1 and (m := _PLAN_HEADING.match(sec.heading))]
+    return max(years) - 1 if years else None

@@ -67,4 +67,5 @@ def parse_number(text: str, scale: str | None = None) -> float | None:
         value = parse_chinese(text)
     if value is None:
         return None
-    return value * scale_of(scale)
+    # 2.49 * 1e4 is 24900.000000000004 in binary floating point: keep the digits written
+    return float(f"{value * scale_of(scale):.12g}")

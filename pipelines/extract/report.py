@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipelines.extract.document import Document, Extraction
 from pipelines.extract.indicators import indicator_candidates
-from pipelines.extract.metadata import extract_metadata
+from pipelines.extract.metadata import extract_metadata, year_before_plan
 from pipelines.extract.quantities import extract_quantities
 from pipelines.extract.sections import extract_sections
 from pipelines.extract.terms import extract_terms
@@ -13,6 +13,8 @@ from pipelines.extract.terms import extract_terms
 def extract_document(doc: Document, *, with_terms: bool = True) -> Extraction:
     meta = extract_metadata(doc)
     sections = extract_sections(doc)
+    if meta.report_year is None and meta.doc_type == "government_work_report":
+        meta.report_year = year_before_plan(sections)
     quantities = extract_quantities(doc, sections)
     candidates = indicator_candidates(doc, meta, sections, quantities)
     indicators = [c.fact for c in candidates if c.fact is not None]
