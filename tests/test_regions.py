@@ -62,3 +62,13 @@ def test_ambiguous_host_goes_to_the_far_better_known_place() -> None:
     cands = [r for r in url_host_regions("http://kjj.suzhou.gov.cn/szkj/x.shtml") if r.level == "prefecture"]
     assert {r.name for r in cands} == {"苏州市", "宿州市"}
     assert best_known(cands).name == "苏州市"
+
+
+def test_a_former_county_name_is_the_district_it_became():
+    # 撤县设区: 徐水县 is 徐水区 since 2015; its older reports say 徐水县
+    from pipelines.extract.regions import by_name, find_mentions
+
+    [r] = by_name()["徐水县"]
+    assert (r.name, r.adcode, r.province, r.prefecture) == ("徐水县", by_name()["徐水区"][0].adcode, "河北省", "保定市")
+    assert [m.surface for m in find_mentions("2010年2月4日在徐水县第十四届人民代表大会第四次会议上")] == ["徐水县"]
+    assert "朝阳县" not in {x.name for x in by_name()["朝阳县"] if x.name.endswith("区")}  # a county named so today stays

@@ -11,6 +11,7 @@ included), ``xxxx00000000`` a prefecture, anything else a county-level division.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import io
 import itertools
@@ -105,6 +106,16 @@ def by_name() -> dict[str, tuple[Region, ...]]:
     d: dict[str, list[Region]] = {}
     for r in gazetteer():
         d.setdefault(r.name, []).append(r)
+    # 撤县设区: a district that was a county (or a county-level city) before, under its former
+    # name, which older reports use (徐水县 is 徐水区 since 2015). Only where no area has it now.
+    former: dict[str, list[Region]] = {}
+    for r in gazetteer():
+        if r.level == "county" and r.name.endswith("区") and len(r.name) >= 3:
+            for old in (r.name[:-1] + "县", r.name[:-1] + "市"):
+                if old not in d:  # the area under the name the report uses, its code today's
+                    former.setdefault(old, []).append(dataclasses.replace(r, name=old))
+    for name, regions in former.items():
+        d[name] = regions
     return {k: tuple(v) for k, v in d.items()}
 
 
