@@ -110,7 +110,8 @@ def by_name() -> dict[str, tuple[Region, ...]]:
     # name, which older reports use (徐水县 is 徐水区 since 2015). Only where no area has it now.
     former: dict[str, list[Region]] = {}
     for r in gazetteer():
-        if r.level == "county" and r.name.endswith("区") and len(r.name) >= 3:
+        # not where the stem is an ordinary word first: 振兴区 would make 乡村振兴县域 a place
+        if r.level == "county" and r.name.endswith("区") and len(r.name) >= 3 and not is_common_word(r.name[:-1]):
             for old in (r.name[:-1] + "县", r.name[:-1] + "市"):
                 if old not in d:  # the area under the name the report uses, its code today's
                     former.setdefault(old, []).append(dataclasses.replace(r, name=old))
