@@ -428,3 +428,15 @@ def test_innermost_section_lookup() -> None:
     assert innermost_section(secs, starts, d.text.index("5件")) == 3
     assert innermost_section(secs, starts, d.text.index("不足")) == 4
     assert innermost_section(secs, starts, 0) == 1
+
+
+@pytest.mark.parametrize(("heading", "category"), [
+    ("过去五年主要工作", "review"),  # a five-year review, though it ends like a plan's heading
+    ("五年来主要工作", "review"),
+    ("今后五年发展目标", "next_steps"),
+    ("2017年重点工作任务", "next_steps"),
+])
+def test_five_year_reviews_are_reviews_not_plans(heading, category):
+    from pipelines.extract.sections import categorize
+
+    assert categorize(heading) == category

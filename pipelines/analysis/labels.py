@@ -32,7 +32,7 @@ MEASURES: dict[str, str] = {"level": "总量", "new": "当年新增", "growth_pc
 ENTERPRISE_INDICATORS = ("high_tech_enterprises", "tech_smes", "tech_enterprises")
 CONTRACT_INDICATORS = ("tech_contract_count", "tech_contract_value")
 CATEGORY_LABELS: dict[str, str] = {"problems": "存在的问题", "next_steps": "下一步工作"}
-ADMIN_LEVELS: dict[str, str] = {"province": "省级", "prefecture": "地级", "county": "县级"}
+ADMIN_LEVELS: dict[str, str] = {"national": "全国", "province": "省级", "prefecture": "地级", "county": "县级"}
 
 
 def label(indicator: str) -> str:
