@@ -206,7 +206,9 @@ def run_in_browser(url: str, paths: list[str], shots: Path | None = None) -> tup
             page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
             page.on("console", lambda msg: errors.append(f"console.error: {msg.text}")
                     if msg.type == "error" else None)
-            page.goto(f"{url}/lab", wait_until="load")
+            # ?reset: an empty workspace, not the notebooks an earlier test's page left open
+            # (restoring them restarted their kernels and starved the new one on a busy machine)
+            page.goto(f"{url}/lab?reset", wait_until="load")
             page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined "
                                    "&& document.querySelector('#jp-main-dock-panel')", timeout=180_000)
             page.evaluate("() => window.jupyterapp.started")
