@@ -51,29 +51,28 @@ def raw_warehouse(tmp_path_factory, dagster_home) -> Path:
     return wh
 
 
-@pytest.fixture(scope="session")
-def seeds_warehouse(tmp_path_factory, dagster_home) -> Path:
-    wh = tmp_path_factory.mktemp("wh_seeds") / "reports.duckdb"
-    build_warehouse(RAW / "seeds", wh, dagster_home)
-    return wh
+def _set_warehouse(name: str):
+    """A session fixture: the warehouse built from ``raw/<name>`` (one of the scored sets)."""
+
+    @pytest.fixture(scope="session")
+    def built(tmp_path_factory, dagster_home) -> Path:
+        wh = tmp_path_factory.mktemp(f"wh_{name}") / "reports.duckdb"
+        build_warehouse(RAW / name, wh, dagster_home)
+        return wh
+
+    return built
 
 
-@pytest.fixture(scope="session")
-def corpus_warehouse(tmp_path_factory, dagster_home) -> Path:
-    wh = tmp_path_factory.mktemp("wh_corpus") / "reports.duckdb"
-    build_warehouse(RAW / "corpus", wh, dagster_home)
-    return wh
+seeds_warehouse = _set_warehouse("seeds")
+corpus_warehouse = _set_warehouse("corpus")
+corpus2_warehouse = _set_warehouse("corpus2")
+cities_warehouse = _set_warehouse("cities")
 
 
-@pytest.fixture(scope="session")
-def corpus2_warehouse(tmp_path_factory, dagster_home) -> Path:
-    wh = tmp_path_factory.mktemp("wh_corpus2") / "reports.duckdb"
-    build_warehouse(RAW / "corpus2", wh, dagster_home)
-    return wh
-
-
-@pytest.fixture(scope="session")
-def cities_warehouse(tmp_path_factory, dagster_home) -> Path:
-    wh = tmp_path_factory.mktemp("wh_cities") / "reports.duckdb"
-    build_warehouse(RAW / "cities", wh, dagster_home)
-    return wh
+def stop(proc: subprocess.Popen) -> None:
+    """End a server a test started: politely, then for good."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import stop
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -85,11 +86,7 @@ def lab(raw_warehouse, tmp_path_factory) -> Iterator[tuple[str, Path]]:
             time.sleep(0.5)
         yield url, root
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import stop
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -66,8 +67,4 @@ def test_webserver_shows_assets_checks_sensor_and_schedule(tmp_path):
         assert [s["name"] for s in repo["sensors"]] == ["raw_folder_sensor"]
         assert [(s["name"], s["cronSchedule"]) for s in repo["schedules"]] == [("daily_build", "0 6 * * *")]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
