@@ -22,6 +22,11 @@ YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})\s*年(?:度)?(?![\d\-—~
 YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—~至到]+\s*(?:19|20)?\d{2}\s*年?")
 
 
+def plan_end(numeral: str) -> int:
+    """The last year of the five-year plan 十<numeral>五: 十五 2005, 十一五 2010, 十四五 2025."""
+    return 2005 + 5 * ("一二三四五六七八九".index(numeral) + 1 if numeral else 0)
+
+
 def years(text: str) -> list[int]:
     """The years ``text`` names on their own (ranges and full dates left out), in order."""
     return [int(m.group(1)) for m in YEAR.finditer(YEAR_RANGE.sub(" ", text))]

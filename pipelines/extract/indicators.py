@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from pipelines.extract.dates import plan_end
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, IndicatorCandidate, IndicatorFact, Quantity, ReportMeta, Section
 from pipelines.extract.quantities import sentence_bounds, sentence_span
@@ -63,7 +64,6 @@ class _Dict:
     units: dict[str, frozenset[str]]
     percent: dict[str, str]
     flows: frozenset[str]
-    pre: re.Pattern[str]
     pre_words: tuple[str, ...]
     gap: re.Pattern[str]
     gap_after: re.Pattern[str]
@@ -129,7 +129,6 @@ def _dict() -> _Dict:
         units=units,
         percent=percent,
         flows=frozenset(flows),
-        pre=_tokens(ctx["pre"]),
         pre_words=tuple(ctx["pre"]),
         gap=_tokens(ctx["gap"]),
         gap_after=_tokens(ctx["gap_after"]),
@@ -333,7 +332,7 @@ def _list_head_ok(pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, in
                   hits: list[_Hit]) -> bool:
     """In a 、 list the head's verb governs every item: 走访高新技术企业200家、科技型中小企业300家."""
     j = ci
-    while j > 0 and simp[chunks[j][0] - 1] == "、":
+    while j > 0 and _after_list_mark(simp, chunks[j][0]):
         j -= 1
     if j == ci:
         return True
@@ -379,7 +378,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
             b.reject("the list's first verb is not a measure word")
         return b
     lead = simp[c0:q.char_start].strip()
-    bare = not lead and c0 > 0 and simp[c0 - 1] == "、"  # 完成769项、31.6亿元: a figure list
+    bare = not lead and _after_list_mark(simp, c0)  # 完成769项、31.6亿元: a figure list
     if not (bare or d.continuation.fullmatch(lead)):
         return None
     # Walk back over chunks that are continuations themselves (…达到86家, 总数120家, 增长15%).
@@ -403,9 +402,14 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
             continue  # 、居全市之首: a ranking said in passing, the figures go on after it
         m = _FIGURE.search(simp, p0, p1)
         words = simp[p0:m.start()].strip() if m is not None else ""
-        if m is None or not (d.continuation.fullmatch(words) or (not words and p0 > 0 and simp[p0 - 1] == "、")):
+        if m is None or not (d.continuation.fullmatch(words) or (not words and _after_list_mark(simp, p0))):
             break
     return None
+
+
+def _after_list_mark(simp: str, start: int) -> bool:
+    """Whether the chunk at ``start`` follows a 、: an item of a list."""
+    return start > 0 and simp[start - 1] == "、"
 
 
 def _both(simp: str, chunks: list[tuple[int, int]], b: _Binding, hits: list[_Hit]) -> list[_Binding]:
@@ -422,7 +426,7 @@ def _both(simp: str, chunks: list[tuple[int, int]], b: _Binding, hits: list[_Hit
         out.append(_Binding(b.q, h, "direct", b.local, h.start, b.score, dict(b.features)))
         joined = h
     while True:
-        if ci == 0 or simp[chunks[ci][0] - 1] != "、":
+        if ci == 0 or not _after_list_mark(simp, chunks[ci][0]):
             return out
         ci -= 1
         before = [h for h in hits if chunks[ci][0] <= h.start and h.end <= chunks[ci][1]][-1:]
@@ -443,7 +447,7 @@ def _fit(d: _Dict, b: _Binding, where: str, text: str, full: re.Pattern[str], on
     elif (blocked := d.block.search(unknown)) is not None:
         b.reject(f"{where} word makes it another count: {blocked.group()}")
     elif where == "pre" and unknown != region and (
-            _PLACE.search(unknown) or re.search(re.escape(unknown) + _PLACE.pattern[:-1], text)):
+            _PLACE.search(unknown) or re.search(re.escape(unknown) + _PLACE_SUFFIX, text)):
         b.reject(f"another place's figure: {unknown[:12]}")
     elif len(unknown) > d.max_unknown:
         b.reject(f"unknown {where} words: {unknown[:12]}")
@@ -455,7 +459,8 @@ def _fit(d: _Dict, b: _Binding, where: str, text: str, full: re.Pattern[str], on
 
 _DIGIT = re.compile(r"\d")
 # a place before the name: the figure is that place's (澧县高新技术企业…), not the report region's
-_PLACE = re.compile(r"(?:[省市县区州旗盟镇乡]|街道|园区|开发区|高新区)$")
+_PLACE_SUFFIX = r"(?:[省市县区州旗盟镇乡]|街道|园区|开发区|高新区)"
+_PLACE = re.compile(_PLACE_SUFFIX + "$")
 
 
 def _resolve_indicator(d: _Dict, b: _Binding) -> str | None:
@@ -517,7 +522,7 @@ def _year(before: str, report_year: int | None, topic: int | None = None) -> int
             continue  # 从2018年的A增长到B: 2018 is A's year, not B's
         named = int(m.group(1) or m.group(2))
     if named is None and (p := _PLAN_PERIOD.search(before)) is not None:
-        named = 2010 + 5 * "一二三四五".index(p.group(1))  # 十一五 = 2006-2010
+        named = plan_end(p.group(1))
     if named is None:
         named = topic
     if named is None:
@@ -554,9 +559,7 @@ def _pre_with_region(region: str | None) -> re.Pattern[str]:
     Only the report's region: a figure about one of its counties or parks (澧县…), or about
     the province around it, is not the region's figure.
     """
-    d = _dict()
-    names = _region_names(region)
-    return _tokens([*names, *d.pre_words]) if names else d.pre
+    return re.compile(_pre_token(region).pattern + "*")
 
 
 def _mask(text: str, start: int, hits: list[_Hit]) -> str:

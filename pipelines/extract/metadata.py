@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from pipelines.extract.clean import is_traditional, to_simplified
-from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date, years
+from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date, plan_end, years
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, ReportMeta, Section
 from pipelines.extract.regions import (
@@ -821,7 +821,6 @@ def _signed(page: _Page, doc_type: str) -> str | None:
 
 # 十一五 -> the plan period 2006-2010: a review of it covers the years up to its last
 _PLAN_PERIOD = re.compile(r"“?十([一二三四五六七八九]?)五(?!届)”?(?:时期|期间)?[^\n。]{0,16}回顾")
-_PLAN_NUMERAL = "一二三四五六七八九"
 # "工作总结及2025年工作计划": a summary titled by the plan that follows it covers the year before
 _SUMMARY_THEN_PLAN = re.compile(r"(?:总结|回顾)[^\n。]{0,6}?(?:和|及|暨|与)\s*((?:19|20)\d{2})\s*年(?:度)?[^\n。]{0,6}?"
                                 r"(?:计划|思路|要点|打算|安排)")
@@ -847,7 +846,7 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
             return int(m.group(1))
         m = _PLAN_PERIOD.search(head)
         if m:
-            return 2005 + 5 * (_PLAN_NUMERAL.index(m.group(1)) + 1 if m.group(1) else 0)
+            return plan_end(m.group(1))
         if signed:
             return _delivered_year(signed)
         dated = find_dates(title)
