@@ -171,7 +171,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         changed.append((rel, st, fsha))
     listed = [display_name(rel) for rel, _ in files]
     summary.files_unchanged = len(files) - len(changed)
-    unlisted = [p for p in stats if p not in set(listed)]
+    listed_set = set(listed)
+    unlisted = [p for p in stats if p not in listed_set]
     reread = [display_name(rel) for rel, _, _ in changed]
 
     con.execute("BEGIN")

@@ -119,6 +119,7 @@ def clean_text(raw: str) -> CleanText:
 # ------------------------------------------------------------------------------------ repair
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _IS_CJK = re.compile(f"[{_CJK}]")
+_NON_CJK_RUN = re.compile(f"[^{_CJK}]+")
 # a blank with a non-blank on each side, on one line
 _BLANK = re.compile(r"(?<=[^ \t\n])[ \t]+(?=[^ \t\n])")
 # punctuation a blank beside which is never meaningful in Chinese text
@@ -244,6 +245,11 @@ def _wrapped_breaks(text: str) -> list[tuple[int, int]]:
     if len(lines) < 8:
         return []
     lengths = [len(x.strip()) for x in lines]
+    # the test below without its prose condition first (cheap): most texts end their lines
+    # with their sentences, and are not looked at further
+    if sum(1 for x, n in zip(lines, lengths, strict=True) if n >= 12 and x.rstrip()[-1] not in _SENTENCE_END) \
+            < max(4, len(lines) // 5):
+        return []
     prose = [n >= 12 and _is_prose(x) for x, n in zip(lines, lengths, strict=True)]
     open_ends = [n for x, n, p in zip(lines, lengths, prose, strict=True) if p and x.rstrip()[-1] not in _SENTENCE_END]
     if len(open_ends) < max(4, len(lines) // 5):
@@ -267,7 +273,8 @@ def _wrapped_breaks(text: str) -> list[tuple[int, int]]:
 
 def _is_prose(line: str) -> bool:
     """Mostly Chinese characters: table rows (| … |) and Latin text are not wrapped prose."""
-    return "|" not in line and len(_IS_CJK.findall(line)) * 2 >= len(line.strip()) > 0
+    # the CJK characters counted as what is left when the runs of others go: 3x findall's speed
+    return "|" not in line and len(_NON_CJK_RUN.sub("", line)) * 2 >= len(line.strip()) > 0
 
 
 def _crlf_offsets(raw: str) -> list[int]:

@@ -251,7 +251,7 @@ def _find_hits(d: _Dict, simp: str, s0: int, s1: int) -> list[_Hit]:
     return hits
 
 
-def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chunks: list[tuple[int, int]],
+def _bind_respectively(pre_ok: _Pre, simp: str, s0: int, s1: int, chunks: list[tuple[int, int]],
                        qs: list[Quantity], hits: list[_Hit], done: set[int]) -> list[_Binding]:
     """A、B分别增长31%、16%: the i-th figure after 分别 belongs to the i-th item before it."""
     out: list[_Binding] = []
@@ -270,7 +270,7 @@ def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chu
                 items = _items_before(simp, chunks, ci, pos, hits, len(figures))
                 # the first item's verb governs them all (走访A、B分别…)
                 head_ok = bool(items) and (items[0][1] is None or pre_ok.fullmatch(
-                    simp, items[0][0], items[0][1].start) is not None) and _list_head_ok(
+                    simp[items[0][0]:items[0][1].start])) and _list_head_ok(
                     pre_ok, simp, chunks, _chunk_index(chunks, items[0][0]), hits)
                 if len(figures) > 1 and len(items) == len(figures) and head_ok:
                     between = simp[pos:first.char_start]
@@ -293,7 +293,7 @@ def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chu
                         pairs += [(q, it, to) for q, it in zip(rest, items, strict=True)]
                     for q, (a, h), said in pairs:
                         done.add(id(q))
-                        if h is not None and pre_ok.fullmatch(simp, a, h.start):
+                        if h is not None and pre_ok.fullmatch(simp[a:h.start]):
                             b = _Binding(q, h, "respectively", simp[a:h.start] + said, h.start)
                             if blocked:
                                 b.reject("the items do not align with the figures" if merged
@@ -328,7 +328,7 @@ def _items_before(simp: str, chunks: list[tuple[int, int]], ci: int, pos: int, h
     return items[-n:] if len(items) >= n else items
 
 
-def _list_head_ok(pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, int]], ci: int,
+def _list_head_ok(pre_ok: _Pre, simp: str, chunks: list[tuple[int, int]], ci: int,
                   hits: list[_Hit]) -> bool:
     """In a 、 list the head's verb governs every item: 走访高新技术企业200家、科技型中小企业300家."""
     j = ci
@@ -338,10 +338,10 @@ def _list_head_ok(pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, in
         return True
     a, b = chunks[j]
     head = [h for h in hits if a <= h.start and h.end <= b]
-    return not head or pre_ok.fullmatch(simp, a, head[0].start) is not None
+    return not head or pre_ok.fullmatch(simp[a:head[0].start])
 
 
-def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, int]], q: Quantity,
+def _bind_one(d: _Dict, pre_ok: _Pre, simp: str, chunks: list[tuple[int, int]], q: Quantity,
               hits: list[_Hit], region: str | None) -> _Binding | None:
     """The indicator name a figure is said of in its chunk, with how well it fits.
 
@@ -360,7 +360,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
         _fit(d, b, "gap", gap, d.gap, d.gap_one, region)
         # other names before it count as known only where the figure is each one's (A和B均…)
         named = _mask(pre, c0, before[:-1]).replace("·", "") if "均" in gap else pre
-        _fit(d, b, "pre", named, pre_ok, _pre_token(region), region)
+        _fit(d, b, "pre", pre_ok.masked(named), _pre_words(), _pre_word(), region)
         if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
             b.reject("the list's first verb is not a measure word")
         return b
@@ -373,7 +373,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
         _fit(d, b, "gap", gap, d.gap_after, d.gap_after_one, region)
         if d.noun_after.match(tail) or not d.tail_after.fullmatch(tail):
             b.reject(f"the name is said of something else: {tail.strip()[:12]}")
-        _fit(d, b, "pre", pre, pre_ok, _pre_token(region), region)
+        _fit(d, b, "pre", pre_ok.masked(pre), _pre_words(), _pre_word(), region)
         if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
             b.reject("the list's first verb is not a measure word")
         return b
@@ -394,7 +394,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
                 b.score -= d.weights["bare_list"]
                 b.features["bare_list"] = 1.0
             # the name must be the subject there too (not 支持高新技术企业发展,新增…)
-            _fit(d, b, "pre", simp[p0:prev[-1].start], pre_ok, _pre_token(region), region)
+            _fit(d, b, "pre", pre_ok.masked(simp[p0:prev[-1].start]), _pre_words(), _pre_word(), region)
             if not _list_head_ok(pre_ok, simp, chunks, j, hits):
                 b.reject("the list's first verb is not a measure word")
             return b
@@ -536,30 +536,50 @@ _ADMIN_SUFFIX = re.compile(
     r"(?:特别行政区|维吾尔自治区|回族自治区|壮族自治区|自治区|自治州|自治县|省|市|县|区|州|旗|盟)$")
 
 
+# Stands for the report's own region in the words before a name: the region is masked to it
+# (a noncharacter: never in a text), so the large word pattern is compiled once, not per region.
+_REGION_MARK = "\uffff"
+
+
+@dataclass(frozen=True)
+class _Pre:
+    """The words allowed before a name, plus the report's own region (常德市, 常德).
+
+    Only the report's region: a figure about one of its counties or parks (澧县…), or about
+    the province around it, is not the region's figure.
+    """
+
+    names: tuple[str, ...]  # the region's names, longest first
+
+    def masked(self, text: str) -> str:
+        for name in self.names:
+            text = text.replace(name, _REGION_MARK)
+        return text
+
+    def fullmatch(self, text: str) -> bool:
+        return _pre_words().fullmatch(self.masked(text)) is not None
+
+
+@cache
+def _pre_words() -> re.Pattern[str]:
+    return _tokens([*_dict().pre_words, re.escape(_REGION_MARK)])
+
+
+@cache
+def _pre_word() -> re.Pattern[str]:
+    """One word allowed before a name (see ``_Pre``): what it leaves is unknown."""
+    return _one([*_dict().pre_words, re.escape(_REGION_MARK)])
+
+
 @lru_cache(maxsize=4096)  # one per region: the gazetteer has ~3,500 divisions
-def _pre_token(region: str | None) -> re.Pattern[str]:
-    """One word allowed before a name (see ``_pre_with_region``): what it leaves is unknown."""
-    return _one([*_region_names(region), *_dict().pre_words])
-
-
-def _region_names(region: str | None) -> list[str]:
+def _pre_for(region: str | None) -> _Pre:
     names = set()
     if region:
         names.add(region)
         short = _ADMIN_SUFFIX.sub("", region)
         if len(short) >= 2:
             names.add(short)
-    return [re.escape(n) for n in sorted(names, key=len, reverse=True)]
-
-
-@lru_cache(maxsize=4096)  # one per region: the gazetteer has ~3,500 divisions
-def _pre_with_region(region: str | None) -> re.Pattern[str]:
-    """The words allowed before a name, plus the report's own region (常德市, 常德).
-
-    Only the report's region: a figure about one of its counties or parks (澧县…), or about
-    the province around it, is not the region's figure.
-    """
-    return re.compile(_pre_token(region).pattern + "*")
+    return _Pre(tuple(sorted(names, key=len, reverse=True)))
 
 
 def _mask(text: str, start: int, hits: list[_Hit]) -> str:
@@ -621,7 +641,7 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
         hits = _find_hits(d, simp, s0, s1)
         if not hits:
             continue
-        pre_ok = _pre_with_region(meta.region)  # compiled per region, and only where a cue is met
+        pre_ok = _pre_for(meta.region)
         qs.sort(key=lambda q: q.char_start)
         chunks = _chunks(simp, s0, s1)
         done: set[int] = set()

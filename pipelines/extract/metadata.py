@@ -567,10 +567,15 @@ def _organ_at(s: str, pos: int) -> str | None:
     return name + "员会" if name.endswith("委") and len(name) > 2 else name
 
 
+@cache
+def _national_body_re() -> re.Pattern[str]:
+    bodies = sorted(_cues()["issuer"]["national_bodies"], key=len, reverse=True)
+    return re.compile(rf"\s*(?:第[一二三四五六七八九十]+届)?(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})")
+
+
 def _national_body(s: str) -> str | None:
     """A national body (a ministry, 国务院) named at the start of ``s``."""
-    bodies = sorted(_cues()["issuer"]["national_bodies"], key=len, reverse=True)
-    m = re.match(rf"\s*(?:第[一二三四五六七八九十]+届)?(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})", s)
+    m = _national_body_re().match(s)
     return m.group(1) if m else None
 
 
@@ -919,10 +924,23 @@ def _body_province(page: _Page, url_regions: list[Region]) -> str | None:
     return top if n >= 2 and n >= 0.75 * total else None
 
 
+_REPORT_AFTER = re.compile("(?:人民)?政府工作报告")
+_NAME_BREAK = re.compile(f"[^{_CJK}]")  # a character no place name holds: a scan from there is in step
+
+
 def _listed_areas(head: str) -> dict[str, tuple[Region, ...]]:
     """Areas a contents list names as the authors of the reports it collects (杭州市政府工作报告- 3 -)."""
-    return {m.surface: m.regions for m in find_mentions(head, loose=True)
-            if head.startswith(("政府工作报告", "人民政府工作报告"), m.end)}
+    found: dict[str, tuple[Region, ...]] = {}
+    for r in _REPORT_AFTER.finditer(head):
+        for end in {r.start(), r.end() - len("政府工作报告")}:
+            # names are scanned left to right, longest first: from the last character that no
+            # name holds they are cut as a scan of the whole head cuts them (else: scan it all)
+            breaks = [b.end() for b in _NAME_BREAK.finditer(head, max(0, end - 40), end)]
+            start = breaks[-1] if breaks else 0 if end <= 40 else None
+            part = head if start is None else head[start:end]
+            at = 0 if start is None else start
+            found |= {m.surface: m.regions for m in find_mentions(part, loose=True) if at + m.end == end}
+    return found
 
 
 def _common_province(regions: list[Region]) -> str | None:
