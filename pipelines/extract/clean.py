@@ -71,6 +71,19 @@ _REMOVE: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 ]
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&ensp;": " ", "&emsp;": " "}
 _ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
+# A page stored with its line breaks escaped (``各位代表：\r\n现在，…``, a JSON or CMS field
+# saved as it was): one line of text whose paragraphs are the characters backslash-r-backslash-n.
+_ESCAPED_BREAK = re.compile(r"\\r\\n|\\n|\\r")
+
+
+def _escaped_breaks(text: str) -> bool:
+    """Whether the text's line breaks are escaped: several escapes, hardly a real break."""
+    if "\\" not in text:
+        return False
+    escapes = len(_ESCAPED_BREAK.findall(text))
+    return escapes >= 3 and text.count("\n") * 10 < escapes
+
+
 _SPACES = re.compile(r"[ \t]{2,}")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
 
@@ -101,6 +114,8 @@ def clean_text(raw: str) -> CleanText:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     # CRLF -> LF shifts offsets; build the map against the raw string.
     offsets = _crlf_offsets(raw) if len(text) != len(raw) else list(range(len(raw) + 1))
+    if _escaped_breaks(text):
+        text, offsets = _apply(text, offsets, _ESCAPED_BREAK, "\n")
     text, offsets = _apply(text, offsets, _ENTITY, lambda m: _ENTITIES[m.group()])
     text = _half_width(text)
     for pat, needles in _REMOVE:
