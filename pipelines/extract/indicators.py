@@ -77,6 +77,9 @@ class _Dict:
     target: re.Pattern[str]
     multi_year: re.Pattern[str]
     per_period: re.Pattern[str]
+    review_period: re.Pattern[str]
+    period_opens: re.Pattern[str]
+    year_opens: re.Pattern[str]
     local: re.Pattern[str]
     applications: re.Pattern[str]
     applications_indicators: frozenset[str]
@@ -142,6 +145,9 @@ def _dict() -> _Dict:
         target=re.compile(exc["target"]),
         multi_year=re.compile(exc["multi_year"]),
         per_period=re.compile(exc["per_period"]),
+        review_period=re.compile(exc["review_period"]),
+        period_opens=re.compile(exc["review_lead"] + "(?:" + exc["review_period"] + ")", re.M),
+        year_opens=re.compile(exc["review_lead"] + "(?:" + exc["review_year"] + ")", re.M),
         local=re.compile(exc["local"]),
         applications=re.compile(exc["applications"]),
         applications_indicators=frozenset(exc["applications_indicators"]),
@@ -201,6 +207,46 @@ def _target_spans(sections: list[Section], simp: str) -> list[tuple[int, int]]:
         if categorize(m.group(2).strip()[:40]) in TARGET_CATEGORIES:
             return [(m.start(), len(simp))]
     return []
+
+
+def _review_frames(d: _Dict, sections: list[Section], simp: str,
+                   report_year: int | None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Inside a work report's review: the spans reviewing a plan period or a government's term,
+    and the spans where the coming year's work begins without a heading of its own.
+
+    The time is set by the review's heading (过去五年工作回顾) and then by the paragraphs that
+    open with a period (“十三五”时期,…; ——五年来,…) or with one year (2020年是…; 这一年,…), as
+    work reports that end a plan period or a term interleave the two. A paragraph opening with
+    a year after the report's (2022年是…之年) starts the plan: a heading the section tree missed.
+    """
+    periods: list[tuple[int, int]] = []
+    plans: list[tuple[int, int]] = []
+    outer = {s.position for s in sections if s.category == "review"}
+    for s in sections:
+        if s.category != "review" or s.parent_position in outer:
+            continue  # the outermost review section reads its own paragraphs
+        line_end = simp.find("\n", s.char_start, s.char_end)
+        start = s.char_start if d.review_period.search(s.heading) and not _YEAR_IN.search(s.heading) else None
+        pos = s.char_end if line_end < 0 else line_end + 1
+        while pos < s.char_end:
+            end = simp.find("\n", pos, s.char_end)
+            end = s.char_end if end < 0 else end
+            if d.period_opens.match(simp, pos, end):
+                start = pos if start is None else start
+            elif (m := d.year_opens.match(simp, pos, end)) is not None:
+                if start is not None:
+                    periods.append((start, pos))
+                    start = None
+                if m.group(2) or (m.group(1) and report_year is not None and int(m.group(1)) > report_year):
+                    plans.append((pos, s.char_end))
+                    break
+            pos = end + 1
+        if start is not None:
+            periods.append((start, s.char_end))
+    return periods, plans
+
+
+_YEAR_IN = re.compile(r"(?:19|20)\d{2}年")
 
 
 def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -630,7 +676,8 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
     """
     d = _dict()
     simp = doc.simplified
-    targets = _target_spans(sections, simp)
+    periods, plans = _review_frames(d, sections, simp, meta.report_year)
+    targets = _target_spans(sections, simp) + plans
     ends = sentence_bounds(simp)
     by_sentence: dict[tuple[int, int], list[Quantity]] = {}
     for q in quantities:
@@ -656,7 +703,7 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
             continue
         evidence = doc.text[s0:s1].strip()
         for b in bindings:
-            c = _candidate(d, doc, meta, simp, s0, b, hits, targets, evidence)
+            c = _candidate(d, doc, meta, simp, s0, b, hits, targets, evidence, periods)
             if c.fact is not None:
                 key = (c.fact.indicator, c.fact.measure, c.fact.value, c.fact.year)
                 if key in seen:
@@ -668,7 +715,8 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
 
 
 def _candidate(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding, hits: list[_Hit],
-               targets: list[tuple[int, int]], evidence: str) -> IndicatorCandidate:
+               targets: list[tuple[int, int]], evidence: str,
+               periods: list[tuple[int, int]] | None = None) -> IndicatorCandidate:
     q = b.q
     c = IndicatorCandidate(
         indicator=b.hit.cue.indicator, measure=None, value=q.value, unit=q.unit, year=None, rule=b.rule,
@@ -676,7 +724,7 @@ def _candidate(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b:
             b.hit.start:b.hit.end], evidence=evidence, char_start=q.char_start, char_end=q.char_end,
         section_position=q.section_position)
     if c.reason is None:
-        fact, reason = _fact(d, doc, meta, simp, s0, b, hits, targets, evidence)
+        fact, reason = _fact(d, doc, meta, simp, s0, b, hits, targets, evidence, periods or [])
         c.reason = reason
         if fact is not None:
             c.fact, c.accepted = fact, True
@@ -686,7 +734,8 @@ def _candidate(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b:
 
 
 def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding, hits: list[_Hit],
-          targets: list[tuple[int, int]], evidence: str) -> tuple[IndicatorFact | None, str | None]:
+          targets: list[tuple[int, int]], evidence: str,
+          periods: list[tuple[int, int]]) -> tuple[IndicatorFact | None, str | None]:
     """The fact a binding states, or None and the reason it states none."""
     q = b.q
     if _in_spans(targets, q.char_start):
@@ -716,6 +765,8 @@ def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Bin
     measure, value = measured
     if measure != "level" and (m := d.multi_year.search(prefix)) is not None:
         return None, f"a change over several years: {m.group()}"
+    if measure != "level" and _in_spans(periods, q.char_start):
+        return None, "a change over several years: a paragraph reviewing a plan period or a term"
     return IndicatorFact(
         indicator=indicator,
         measure=measure,

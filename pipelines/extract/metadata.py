@@ -831,6 +831,7 @@ _SUMMARY_THEN_PLAN = re.compile(r"(?:总结|回顾)[^\n。]{0,6}?(?:和|及|暨|
                                 r"(?:计划|思路|要点|打算|安排)")
 
 
+_WORK_REPORT_TITLE = re.compile(r"\s*(?:19|20)\d{2}\s*年[^\n]{0,20}?政府工作报告\s*")
 _DATED_SUMMARY = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?[^\n。]{0,4}?(?:工作)?(?:总结|回顾)")
 
 
@@ -845,7 +846,9 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     title = page.title or ""
     body = page.text[page.body_start:]
     head = page.text[:6000]
-    if doc_type == "government_work_report":
+    # a press digest of a work report (2023年保定市政府工作报告, then 1月30日,市长…作政府工作报告时说)
+    # is news, not the report, but covers the year the report reviews
+    if doc_type == "government_work_report" or _WORK_REPORT_TITLE.fullmatch(title):
         m = _REVIEW.search(head) or re.search(r"回顾((?:19|20)\d{2})年", head)
         if m:
             return int(m.group(1))
