@@ -47,7 +47,7 @@ def build(raw: str | None, warehouse: str | None) -> int:
     except OSError as exc:
         print(f"govreports: {exc}", file=sys.stderr)
         return 1
-    stages.prepare(paths.raw_dir, paths.warehouse)  # before Dagster's ~2 s of start-up: see there
+    run = stages.prepare(paths.raw_dir, paths.warehouse)  # before Dagster's ~2 s of start-up: see there
 
     import dagster as dg
 
@@ -57,13 +57,13 @@ def build(raw: str | None, warehouse: str | None) -> int:
     try:
         with dg.DagsterInstance.get() as instance:
             result = defs.resolve_job_def("build_warehouse").execute_in_process(
-                instance=instance, raise_on_error=False,
+                instance=instance, raise_on_error=False, resources={"run": run},
                 # progress lines (INFO) on the console; Dagster's per-step DEBUG events stay in the UI
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             )
     finally:
         # every exit path: no worker or forkserver outlives the run (they hold its stdout)
-        stages.shutdown_pool()
+        run.workers.close()
         store.release_build_lock(paths)
     elapsed = time.perf_counter() - t0
     failed_checks = [e.asset_check_evaluation_data for e in result.all_events

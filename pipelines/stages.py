@@ -12,11 +12,8 @@ import contextlib
 import hashlib
 import os
 import stat
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -37,6 +34,7 @@ from pipelines.store import CORE_TABLES as TABLES
 from pipelines.store import connect, insert_frame, rollback, set_state
 from pipelines.tables import SCHEMAS, frame
 from pipelines.timing import timed
+from pipelines.workers import Workers
 
 Progress = Callable[[str], None]
 
@@ -389,8 +387,11 @@ BATCH = 200  # documents per worker task and per commit: a killed run loses at m
 
 
 @timed("extract")
-def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers: int | None = None) -> ExtractSummary:
-    """Extract every document of ``raw_documents`` that the core tables do not hold yet."""
+def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet,
+            workers: Workers | None = None) -> ExtractSummary:
+    """Extract every document of ``raw_documents`` that the core tables do not hold yet
+    (``workers``: the run's extraction processes; None: a pool of one per core for this call)."""
+    workers = workers or Workers()
     summary = ExtractSummary()
     version = extractor_version()
     stored = con.execute("SELECT value FROM pipeline_state WHERE key = 'extractor_version'").fetchone()
@@ -421,9 +422,7 @@ def extract(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet, workers
     # report that stops being one (its kept copy went) is extracted again at once
     if (summary.extracted or stale or summary.full_rebuild) and settle_near_duplicates(con, progress):
         summary.extracted += _extract_pending(con, progress, workers, summary)
-    pool = _take_pool()
-    if pool is not None:  # warmed for files that turned out to be duplicates or rejects
-        pool.shutdown(cancel_futures=True)
+    workers.release()  # warmed for files that turned out to be duplicates or rejects
     return summary
 
 
@@ -522,7 +521,7 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
     return len(freed)
 
 
-def _extract_pending(con: duckdb.DuckDBPyConnection, progress: Progress, workers: int | None,
+def _extract_pending(con: duckdb.DuckDBPyConnection, progress: Progress, workers: Workers,
                      summary: ExtractSummary) -> int:
     """Extract the documents of ``raw_documents`` without a ``reports`` row; returns how many."""
     pending = "FROM raw_documents WHERE report_id NOT IN (SELECT report_id FROM reports)"
@@ -530,9 +529,8 @@ def _extract_pending(con: duckdb.DuckDBPyConnection, progress: Progress, workers
     if not n_todo:
         progress("extract: nothing new")
         return 0
-    workers = workers or min(os.cpu_count() or 1, 4)
-    batch = max(1, min(BATCH, -(-n_todo // workers)))
-    progress(f"extract: {n_todo} documents in batches of {batch} on {workers} worker(s)")
+    batch = max(1, min(BATCH, -(-n_todo // workers.count)))
+    progress(f"extract: {n_todo} documents in batches of {batch} on {workers.count} worker(s)")
     # One streaming scan on a second cursor, batch after batch: looking each batch's texts up
     # by id re-read the text column every time (quadratic: 100,000 reports would take hours).
     # The filter on build_no lets DuckDB skip the row groups of older builds by their min/max
@@ -547,7 +545,7 @@ def _extract_pending(con: duckdb.DuckDBPyConnection, progress: Progress, workers
         batches = (rb.to_pylist() for rb in stream)
 
         done = 0
-        for rows in _run_batches(batches, -(-n_todo // batch), workers):
+        for rows in workers.run(_extract_batch, batches, -(-n_todo // batch)):
             con.execute("BEGIN")
             try:
                 # reports last: a report row means all its other rows are there
@@ -588,103 +586,42 @@ def _extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:
     return extract_batch(items)
 
 
-_pool: ProcessPoolExecutor | None = None  # started early by warm_up(), used by the next extract()
+@dataclass
+class Run:
+    """What a build carries from its start to its steps (a Dagster resource, ``run``).
 
-
-def _warm() -> None:
-    from pipelines.rows import warm_up
-
-    warm_up()
-
-
-def warm_up(workers: int | None = None) -> None:
-    """Start an extraction worker now and have it load the extractors and dictionaries (~1.5 s).
-
-    Called at the start of a run whose raw folder changed, so the loading overlaps the
-    raw step instead of delaying the first extraction; a run with nothing new never pays it.
+    ``workers``: the extraction processes. ``scan``: the raw folder's listing when the CLI made
+    it before Dagster started (:func:`prepare`), taken by the raw step.
     """
-    global _pool
-    if _pool is None:
-        workers = workers or min(os.cpu_count() or 1, 4)
-        # forkserver: a clean child per worker, not a fork of a process that runs Dagster's
-        # threads; workers start on demand, so this starts one
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
-        _pool.submit(_warm)
+
+    workers: Workers = field(default_factory=Workers)
+    scan: tuple[Path, Scan] | None = None
 
 
-_listing: tuple[Path, Scan] | None = None  # made by prepare(), taken by the run's raw step
-
-
-def prepare(raw_dir: Path, warehouse: Path) -> None:
+def prepare(raw_dir: Path, warehouse: Path) -> Run:
     """Before the Dagster run starts (the CLI calls this): list the raw folder and, if it
-    changed since ``warehouse`` was built, start the extraction worker's loading now.
+    changed since ``warehouse`` was built, start the extraction workers' loading now.
 
-    Dagster's own start (imports, instance, run record: ~2 s) then hides the worker's ~2 s
+    Dagster's own start (imports, instance, run record: ~2 s) then hides the workers' ~2 s
     of loading; the raw step takes the listing instead of scanning and comparing again.
     """
-    global _listing
-    _listing = None  # never one left by an earlier run that stopped before its raw step
-    files = listing(raw_dir, warehouse)
-    _listing = None if files is None else (raw_dir, files)
+    run = Run()
+    files = listing(run, raw_dir, warehouse)
+    run.scan = None if files is None else (raw_dir, files)
+    return run
 
 
 @timed("scan")
-def listing(raw_dir: Path, warehouse: Path, workers: int | None = None) -> Scan | None:
-    """The folder's listing for this run (None: no folder); warms the extraction worker up
-    if the folder changed since ``warehouse`` was built, unless :func:`prepare` did both."""
-    global _listing
-    if _listing is not None and _listing[0] == raw_dir:
-        files, _listing = _listing[1], None
+def listing(run: Run, raw_dir: Path, warehouse: Path) -> Scan | None:
+    """The folder's listing for this run (None: no folder), the one :func:`prepare` made if
+    there is one. A folder changed since ``warehouse`` was built has the run's workers start
+    loading the extractors now: it overlaps the rest of the raw step."""
+    if run.scan is not None and run.scan[0] == raw_dir:
+        files, run.scan = run.scan[1], None
         return files
     if not raw_dir.is_dir():
         return None
     scan = scan_folder(raw_dir)
     if scan[0] and folder_changed(scan[0], warehouse):
-        # start loading the extractors in a worker now: it overlaps the rest of the raw step
-        warm_up(workers)
+        run.workers.warm_up()
     return scan
-
-
-def shutdown_pool() -> None:
-    """Stop the extraction workers and the forkserver, whatever state the run ended in.
-
-    A failed run left a warmed pool (a forkserver and workers of ~300 MB) alive, holding
-    the run's stdout: ``make run | tee log`` never returned. Every exit path calls this.
-    """
-    global _listing
-    _listing = None
-    pool = _take_pool()
-    if pool is not None:
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            with contextlib.suppress(Exception):
-                p.terminate()
-                p.join(5)
-    from multiprocessing import forkserver
-
-    with contextlib.suppress(Exception):
-        forkserver._forkserver._stop()  # the forkserver outlives its pools otherwise
-
-
-def _take_pool() -> ProcessPoolExecutor | None:
-    global _pool
-    pool, _pool = _pool, None
-    return pool
-
-
-def _run_batches(batches: Iterator[list[dict]], n_batches: int, workers: int) -> Iterator[dict[str, pl.DataFrame]]:
-    """Extract batch after batch, at most two batches per worker in flight (bounded memory)."""
-    pool = _take_pool()
-    if pool is None and (workers <= 1 or n_batches <= 1):
-        for items in batches:  # one batch: no worker is worth starting for it
-            yield _extract_batch(items)
-        return
-    with pool or ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
-        pending: deque = deque()
-        for items in batches:
-            pending.append(pool.submit(_extract_batch, items))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()

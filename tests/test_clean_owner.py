@@ -14,6 +14,7 @@ from pipelines import stages, store
 from pipelines.config import Paths
 from pipelines.defs.checks import CHECKS, evaluate
 from pipelines.extract import clean
+from pipelines.workers import Workers
 
 SPAN_CHECK = next(c for c in CHECKS if c.name == "fact_spans_read_their_figure")
 
@@ -22,7 +23,7 @@ def _build(paths: Paths) -> None:
     store.prepare_work_db(paths)
     with store.connect(paths.work_db) as con:
         stages.ingest(con, paths.raw_dir)
-        stages.extract(con, workers=1)  # in this process: the patched cleaning applies
+        stages.extract(con, workers=Workers(1))  # in this process: the patched cleaning applies
 
 
 def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple]:

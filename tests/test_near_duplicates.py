@@ -14,6 +14,7 @@ from pipelines import stages, store
 from pipelines.config import Paths
 from pipelines.extract.neardup import Member, jaccard, near_duplicates, shingles
 from pipelines.rows import extract_rows
+from pipelines.workers import Workers
 
 TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
 
@@ -56,7 +57,7 @@ def _build(raw: Path, wh: Path) -> None:
     store.prepare_work_db(paths)
     with store.connect(paths.work_db) as con:
         stages.ingest(con, raw)
-        stages.extract(con, workers=1)
+        stages.extract(con, workers=Workers(1))
 
 
 def _state(wh: Path) -> dict[str, list]:

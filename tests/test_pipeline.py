@@ -17,6 +17,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.extract.ingest import make_document
 from pipelines.extract.sections import extract_sections
 from pipelines.extract.terms import extract_terms
+from pipelines.stages import Run
 
 pytestmark = pytest.mark.slow
 TABLES = ("raw_documents", "rejected_files", "reports", "sections", "quantities", "indicators", "section_terms",
@@ -26,7 +27,7 @@ TABLES = ("raw_documents", "rejected_files", "reports", "sections", "quantities"
 def run(raw: Path, wh: Path) -> dg.ExecuteInProcessResult:
     result = dg.materialize(
         [raw_layer, core_layer, analyst_views, published_warehouse],
-        resources={"warehouse": WarehouseResource(raw_dir=str(raw), warehouse=str(wh), workers=1)},
+        resources={"warehouse": WarehouseResource(raw_dir=str(raw), warehouse=str(wh), workers=1), "run": Run()},
         instance=dg.DagsterInstance.ephemeral(),
     )
     assert result.success

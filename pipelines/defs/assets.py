@@ -31,7 +31,7 @@ CORE = [dg.AssetSpec(t, group_name="core", deps=["raw_documents"], description=d
 
 
 @contextlib.contextmanager
-def failing_safely(paths, log):
+def failing_safely(paths, log, run: stages.Run | None = None):
     """Every way out of a failed step: the worker pool stopped, the build lock released, and a
     build file a full disk or an I/O error may have damaged removed, so the next run starts
     from the published build instead of resuming a file it cannot replay. The error itself
@@ -39,7 +39,8 @@ def failing_safely(paths, log):
     try:
         yield
     except BaseException as exc:
-        stages.shutdown_pool()
+        if run is not None:
+            run.workers.close()
         # (a lock conflict is a RuntimeError from store.connect: never a reason to remove a file)
         damaged = (isinstance(exc, duckdb.IOException | duckdb.FatalException)
                    or (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT))
@@ -57,13 +58,15 @@ CORE_KEYS = [s.key.to_user_string() for s in CORE]
 
 
 @dg.multi_asset(specs=RAW, check_specs=specs_for(RAW_KEYS), can_subset=False)
-def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource, run: dg.ResourceParam[stages.Run]):
     """Scan the raw folder; decode new or changed files; record rejections and duplicates."""
     paths = warehouse.paths
-    with failing_safely(paths, context.log):
+    with failing_safely(paths, context.log, run):
         store.acquire_build_lock(paths, progress=context.log.info)  # held until publish
         stages.check_raw_dir(paths.raw_dir)
-        files = stages.listing(paths.raw_dir, paths.warehouse, warehouse.workers or None)
+        if warehouse.workers and not run.workers.warm:
+            run.workers.count = warehouse.workers
+        files = stages.listing(run, paths.raw_dir, paths.warehouse)
         how = store.prepare_work_db(paths)
         context.log.info(f"build file {paths.work_db.name}: {how}")
         with store.connect(paths.work_db) as con:
@@ -80,12 +83,14 @@ def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
 
 
 @dg.multi_asset(specs=CORE, check_specs=specs_for(CORE_KEYS), can_subset=False)
-def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource, run: dg.ResourceParam[stages.Run]):
     """Extract metadata, sections, quantities, indicator facts and terms from new documents."""
     paths = warehouse.paths
-    with failing_safely(paths, context.log), store.connect(paths.work_db) as con:
+    with failing_safely(paths, context.log, run), store.connect(paths.work_db) as con:
         store.acquire_build_lock(paths, progress=context.log.info)  # (a step run on its own)
-        s = stages.extract(con, context.log.info, workers=warehouse.workers or None)
+        if warehouse.workers and not run.workers.warm:
+            run.workers.count = warehouse.workers
+        s = stages.extract(con, context.log.info, run.workers)
         store.refresh_dimensions(con)  # the checks read plausible ranges there
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in store.CORE_TABLES}
         checks = list(run_checks(con, CORE_KEYS, build_no=int(store.get_state(con, "build_no") or 0)))
