@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import charts
+from pipelines import charts, store
 from pipelines.fonts import ensure_cjk_font
 
 REPO = Path(__file__).resolve().parent.parent
@@ -172,9 +172,8 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:
 def make_warehouse(path: Path) -> Path:
     """A warehouse with the real schema and views and a few hand-written reports."""
     con = duckdb.connect(str(path))
-    for kind in ("schema", "views"):
-        for sql in sorted((REPO / "warehouse" / kind).glob("*.sql")):
-            con.execute(sql.read_text(encoding="utf-8"))
+    store.apply_schema(con)
+    store.apply_views(con)
     reports = [  # id, region, admin_level, year, doc_type
         ("r1", "常德市", "prefecture", 2022, "rule_of_law_report"),
         ("r2", "常德市", "prefecture", 2023, "rule_of_law_report"),
@@ -283,6 +282,16 @@ def test_cjk_text_renders_with_glyphs_not_boxes():
 
     # with no CJK font both strings become the same row of tofu boxes
     assert render("高新技术") != render("科技合同")
+
+
+def test_region_year_facts_puts_each_level_in_its_indicators_column(small_warehouse):
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        row = con.execute("SELECT tech_smes, tech_contract_count, tech_contract_value_yuan, rd_expenditure_yuan "
+                          "FROM region_year_facts WHERE region = '常德市' AND year = 2023").fetchone()
+    finally:
+        con.close()
+    assert row == (629, 3023, 29092000000, None)  # the growth rate of tech_smes is no level
 
 
 def test_labels_and_units_come_from_dim_indicator_when_the_warehouse_has_it(monkeypatch):
