@@ -51,6 +51,9 @@ _LINE_MARKERS: list[tuple[int, re.Pattern[str]]] = [
     (CIRCLED, re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*[、.．]?\s*")),
     (SHI, re.compile(rf"({_CN})是(?![否非])")),
 ]
+# Any of them, for the text repair (clean.py): a line that opens with a marker is never joined to
+# the line before, nor a blank before a marker dropped.
+LINE_MARKER = "|".join(f"(?:{pat.pattern})" for _, pat in _LINE_MARKERS)
 # 一是/二是 inside a paragraph: only right after punctuation (统一是 is no enumeration).
 _INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:,，])\s*(({_CN})是)(?![否非])")
 # Blanks before a marker, and a list bullet that HTML-to-text conversion puts before <li> text.
