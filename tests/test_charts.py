@@ -307,3 +307,19 @@ def test_labels_and_units_come_from_dim_indicator_when_the_warehouse_has_it(monk
     assert labels.label("tech_smes") == "科技型中小企业（入库）" and labels.unit("tech_smes") == "家"
     assert labels.label("rd_expenditure") == "研发经费" and labels.unit("rd_expenditure") == "亿元"
     assert labels.unit("tech_smes", "growth_pct") == "%"
+
+
+def test_labels_before_any_warehouse_are_the_indicator_dictionarys(monkeypatch):
+    """No copy of the indicator list in the analysis layer: an indicator of the dictionary has its
+    label and display unit in the charts, and the money ones are shown in 亿元."""
+    from pipelines.analysis import labels
+    from pipelines.extract.indicators import indicator_dimension
+
+    fresh, money = labels._dictionary()
+    monkeypatch.setattr(labels, "INDICATORS", fresh)
+    dims = indicator_dimension()
+    assert set(fresh) == {d["indicator"] for d in dims} and money == labels.MONEY
+    for d in dims:
+        assert labels.label(d["indicator"]) == d["label"] and labels.unit(d["indicator"]) == d["display_unit"]
+        assert (d["indicator"] in money) == (d["kind"] == "money")
+        assert d["kind"] != "money" or labels.unit(d["indicator"]) == "亿元"

@@ -66,10 +66,15 @@ def _cues() -> dict:
 
 
 @cache
-def _organ_re() -> re.Pattern[str]:
+def _organs() -> str:
+    """The organ names of the issuer dictionary as one alternation, the longest first."""
     c = _cues()["issuer"]
-    organs = sorted(set(c["organs"]) | set(c["government_forms"]), key=len, reverse=True)
-    return re.compile(rf"([{_CJK}]{{0,24}}?)({'|'.join(map(re.escape, organs))})")
+    return "|".join(map(re.escape, sorted(set(c["organs"]) | set(c["government_forms"]), key=len, reverse=True)))
+
+
+@cache
+def _organ_re() -> re.Pattern[str]:
+    return re.compile(rf"([{_CJK}]{{0,24}}?)({_organs()})")
 
 
 @dataclass
@@ -536,9 +541,7 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
 
 @cache
 def _dict_organ_re() -> re.Pattern[str]:
-    c = _cues()["issuer"]
-    organs = sorted(set(c["organs"]) | set(c["government_forms"]), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, organs)))
+    return re.compile(_organs())
 
 
 @cache
