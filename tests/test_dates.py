@@ -87,3 +87,14 @@ def test_a_figures_year_is_a_year_as_dates_reads_it(text, year) -> None:
         assert years(text) == [year]
     elif "-" in text or "—" in text or "~" in text:
         assert years(text) == []
+
+
+def test_only_dates_writes_what_a_year_is() -> None:
+    """The other extractors build their year patterns on dates.YEAR_NUMBER."""
+    from pathlib import Path
+
+    from pipelines.extract import dates
+
+    folder = Path(dates.__file__).parent
+    writers = sorted(p.name for p in folder.glob("*.py") if r"(?:19|20)\d" in p.read_text(encoding="utf-8"))
+    assert writers == ["dates.py"]

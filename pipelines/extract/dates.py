@@ -13,7 +13,7 @@ _CN = "〇○零Ｏ一二三四五六七八九十"
 
 # A year in digits is 19xx/20xx, so that index numbers and view counts don't read as years;
 # RANGE_DASH (a [...] class body) stands between the two ends of a year range (2021-2025年).
-# Every pattern of a year is built on these (here, and indicators' year of a figure).
+# Every pattern of a year is built on these (here, metadata, sections, indicators).
 YEAR_NUMBER = r"(?:19|20)\d{2}"
 RANGE_DASH = r"\-—~"
 

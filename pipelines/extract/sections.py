@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 
+from pipelines.extract.dates import YEAR_NUMBER
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Section
 from pipelines.extract.numbers import cn_integer
@@ -518,7 +519,7 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
 
 # What may follow a part title's words on its line when the page lost the break after it: the
 # text's first sentence ("2018年是…", "过去五年,…") or a few stray letters of page spam.
-_AFTER_PART_TITLE = re.compile(r"(?:19|20)\d{2}\s*年|过去|今年|一年来|我们|面对|[A-Za-z0-9]{1,4}$")
+_AFTER_PART_TITLE = re.compile(rf"{YEAR_NUMBER}\s*年|过去|今年|一年来|我们|面对|[A-Za-z0-9]{{1,4}}$")
 
 
 def _part_title_end(simp: str, c: _Cand) -> int:
