@@ -323,3 +323,16 @@ def test_labels_before_any_warehouse_are_the_indicator_dictionarys(monkeypatch):
         assert labels.label(d["indicator"]) == d["label"] and labels.unit(d["indicator"]) == d["display_unit"]
         assert (d["indicator"] in money) == (d["kind"] == "money")
         assert d["kind"] != "money" or labels.unit(d["indicator"]) == "亿元"
+
+
+def test_the_loaders_keep_the_indicators_asked_for(small_warehouse):
+    con = charts.open_warehouse(small_warehouse)
+    try:
+        every = charts.load_indicator_trends(con)
+        contracts = charts.load_indicator_trends(con, charts.CONTRACT_INDICATORS)
+        smes, none = (charts.load_growth_checks(con, [ind]) for ind in ("tech_smes", "tech_contract_count"))
+    finally:
+        con.close()
+    assert set(every["indicator"]) == {"tech_smes", "tech_contract_count", "tech_contract_value"}
+    assert set(contracts["indicator"]) == {"tech_contract_count", "tech_contract_value"}
+    assert set(smes["indicator"]) == {"tech_smes"} and none.is_empty()  # a growth rate only for tech_smes
