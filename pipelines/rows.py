@@ -13,6 +13,7 @@ from pipelines.extract.clean import looks_truncated
 from pipelines.extract.document import Document, IndicatorCandidate, Section
 from pipelines.extract.formats import page_of
 from pipelines.extract.ingest import make_document
+from pipelines.extract.numbers import parse_chinese
 from pipelines.extract.regions import load_all
 from pipelines.extract.report import extract_document
 from pipelines.extract.terms import count_terms
@@ -112,5 +113,6 @@ WARM_UP_TEXT = """某市科学技术局2023年法治政府建设年度报告
 def warm_up() -> None:
     """Load every extractor's modules and dictionaries (jieba's, the gazetteer) in this process."""
     load_all()
+    parse_chinese("十二")  # imports cn2an, which numbers.py loads only when first needed
     extract_batch([{"report_id": "warm-up", "source_file": "warm-up.txt", "raw_text": WARM_UP_TEXT, "url": None,
                   "title_hint": None, "published_on_hint": None, "content_sha256": ""}])

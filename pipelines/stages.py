@@ -171,15 +171,16 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         changed.append((rel, st, fsha))
     listed = [display_name(rel) for rel, _ in files]
     summary.files_unchanged = len(files) - len(changed)
-    unlisted = [p for p in stats if p not in set(listed)]
+    listed_set = set(listed)
+    unlisted = [p for p in stats if p not in listed_set]
     reread = [display_name(rel) for rel, _, _ in changed]
 
     con.execute("BEGIN")
     try:
         # the rows of files changed or gone go first (committed with the first batch)
         before = con.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
-        con.execute("CREATE OR REPLACE TEMP TABLE _listed AS SELECT unnest(?::VARCHAR[]) AS path", [listed])
-        con.execute("CREATE OR REPLACE TEMP TABLE _reread AS SELECT unnest(?::VARCHAR[]) AS path", [reread])
+        store.temp_values(con, "_listed", path=listed)
+        store.temp_values(con, "_reread", path=reread)
         where = ("WHERE file_path NOT IN (SELECT path FROM _listed) OR file_path IN (SELECT path FROM _reread)")
         record_changes(con, f"SELECT report_id FROM raw_documents {where}")
         con.execute(f"DELETE FROM raw_documents {where}")
@@ -238,8 +239,9 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         # raw_files changes by its difference only: rewriting it whole cost O(folder) per run
         new_stats = restat + [(display_name(rel), st.st_size, st.st_mtime_ns, fsha) for rel, st, fsha in changed]
         if new_stats or unlisted:
-            con.execute("DELETE FROM raw_files WHERE source_path IN (SELECT unnest(?::VARCHAR[]))",
-                        [[r[0] for r in new_stats] + unlisted])
+            store.temp_values(con, "_restat", path=[r[0] for r in new_stats] + unlisted)
+            con.execute("DELETE FROM raw_files WHERE source_path IN (SELECT path FROM _restat)")
+            con.execute("DROP TABLE _restat")
             insert_frame(con, "raw_files", pl.DataFrame(new_stats, orient="row", schema=SCHEMAS["raw_files"]))
         con.execute("COMMIT")
     except BaseException:
@@ -273,7 +275,7 @@ def _settle_contention(con: duckdb.DuckDBPyConnection, raw_dir: Path, contenders
     held_paths = {c.source_path for c in held}
     missing = [c for p, c in winners.items() if p not in held_paths]
     if losing:
-        con.execute("CREATE OR REPLACE TEMP TABLE _losing AS SELECT unnest(?::VARCHAR[]) AS p", [losing])
+        store.temp_values(con, "_losing", p=losing)
         record_changes(con, "SELECT report_id FROM raw_documents WHERE source_path IN (SELECT p FROM _losing)")
         con.execute("DELETE FROM raw_documents WHERE source_path IN (SELECT p FROM _losing)")
         con.execute("DROP TABLE _losing")
@@ -447,11 +449,13 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
     ids = [m[0] for m in meta if group_key(m[3], m[4], m[5]) in touched]
     if not ids:
         return 0
+    store.temp_values(con, "_touched", report_id=ids)
     rows = con.execute("""
         SELECT r.report_id, r.source_file, r.near_duplicate_of, r.doc_type, r.issuer, r.report_year,
                d.file_path, coalesce(d.line_no, 0), t.clean_text, d.source_path, d.line_no
         FROM reports r JOIN raw_documents d USING (report_id) JOIN report_texts t USING (report_id)
-        WHERE r.report_id IN (SELECT unnest(?::VARCHAR[]))""", [ids]).fetchall()
+        WHERE r.report_id IN (SELECT report_id FROM _touched)""").fetchall()
+    con.execute("DROP TABLE _touched")
     groups: dict[tuple, list] = {}
     for row in rows:
         groups.setdefault(group_key(row[3], row[4], row[5]), []).append(row)
@@ -467,8 +471,7 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
     try:
         if newly:
             ids = [by_name[n][0] for n in newly]
-            con.execute("CREATE OR REPLACE TEMP TABLE _nd AS SELECT unnest(?::VARCHAR[]) AS report_id, "
-                        "unnest(?::VARCHAR[]) AS kept", [ids, [decided[n][0] for n in newly]])
+            store.temp_values(con, "_nd", report_id=ids, kept=[decided[n][0] for n in newly])
             # rows are replaced, never updated: the new rows carry this build's number, so the
             # other build file copies them with the delta
             con.execute("CREATE OR REPLACE TEMP TABLE _r AS SELECT * FROM reports WHERE report_id IN "
@@ -492,12 +495,16 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
                 con.execute(f'DROP TABLE "_k_{t}"')
         if freed:
             ids = [current[n][0] for n in freed]
+            store.temp_values(con, "_freed", report_id=ids)
             for t in TABLES:  # extracted again, whole, by the caller
-                con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT unnest(?::VARCHAR[]))', [ids])
+                con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _freed)')
+            con.execute("DROP TABLE _freed")
             record_changes(con, ids)
         names = list(by_name)
+        store.temp_values(con, "_names", name=names)
         con.execute("DELETE FROM rejected_files WHERE reason = 'near duplicate' AND source_file IN "
-                    "(SELECT unnest(?::VARCHAR[]))", [names])
+                    "(SELECT name FROM _names)")
+        con.execute("DROP TABLE _names")
         rejected = [{"source_file": n, "source_path": by_name[n][9], "file_path": by_name[n][6],
                      "line_no": by_name[n][10], "reason": "near duplicate",
                      "detail": f"{by_name[n][3]}, {by_name[n][4]}, {by_name[n][5]}: near-identical text",
@@ -568,7 +575,9 @@ def record_changes(con: duckdb.DuckDBPyConnection, report_ids: list[str] | str) 
     if isinstance(report_ids, str):
         con.execute(f"INSERT INTO pipeline_changes {report_ids}")
     elif report_ids:
-        con.execute("INSERT INTO pipeline_changes SELECT unnest(?::VARCHAR[])", [report_ids])
+        store.temp_values(con, "_changed", report_id=report_ids)
+        con.execute("INSERT INTO pipeline_changes SELECT report_id FROM _changed")
+        con.execute("DROP TABLE _changed")
 
 
 def _extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:

@@ -114,3 +114,27 @@ def test_a_hard_wrapped_line_is_not_joined_to_a_heading_sections_knows(marker):
     text = clean_text(raw + "\n结束。").text
     line = next(x for x in text.split("\n") if "科技创新能力" in x)
     assert not line.startswith("全市") and text.count("\n") <= 3, text
+
+
+def test_escaped_line_breaks_become_line_breaks():
+    # a county work report saved with its line breaks as the characters \r\n: one line, so
+    # no heading opened a line and the plan's figures (新增高新技术企业3家) read as facts
+    from pipelines.extract.ingest import make_document
+    from pipelines.extract.report import extract_document
+
+    raw = (RAW / "series/shunping_gwr/2023.txt").read_text(encoding="utf-8")
+    assert raw.count("\\r\\n") >= 40 and raw.count("\n") <= 1
+    c = clean_text(raw)
+    assert "\\r\\n" not in c.text and c.text.count("\n") >= 40
+    assert all(raw[c.offsets[k]] == ch for k, ch in enumerate(c.text) if "\u4e00" <= ch <= "\u9fff")
+    i = c.text.index("一、2022年工作回顾")
+    assert raw[c.offsets[i]:c.offsets[i] + 2] == "一、"
+    ex = extract_document(make_document("shunping_gwr/2023.txt", raw)[0], with_terms=False)
+    tops = [s.heading for s in ex.sections if s.level == 1]
+    assert tops[:2] == ["2022年工作回顾", "2023年工作安排"]
+    # the 2023 plan's 新增高新技术企业3家、科技型中小企业50家 are targets, not 2022's facts
+    assert not [f for f in ex.indicators if f.value in (3.0, 50.0)]
+
+
+def test_a_lone_backslash_n_in_text_stays():
+    assert clean_text(r"存放在 C:\new\report 目录").text == r"存放在 C:\new\report 目录"

@@ -381,3 +381,69 @@ def test_a_candidate_is_one_row_for_the_warehouse_and_the_evaluator() -> None:
     assert got[120]["accepted"] and got[120]["reason"] is None and got[120]["features"] == []
     assert not got[85]["accepted"] and "走访" in got[85]["reason"]
     assert got[85]["features"] == [{"feature": "pre_unknown", "value": 2.0}]  # 走访: two unknown characters
+
+
+def _with_sections(text: str, year: int) -> tuple[set[tuple], dict[float, str | None]]:
+    """Facts of a work-report excerpt read with its own section tree, and each figure's reason."""
+    from pipelines.extract.indicators import indicator_candidates
+
+    doc = Document("t.txt", text, text)
+    secs = extract_sections(doc)
+    cands = indicator_candidates(doc, ReportMeta(report_year=year), secs, extract_quantities(doc, secs))
+    return ({(c.fact.indicator, c.fact.measure, c.fact.value, c.fact.year) for c in cands if c.fact},
+            {c.value: c.reason for c in cands})
+
+
+def test_a_plan_period_review_counts_no_year_additions() -> None:
+    # 定兴县 2021 (reviews 2020 and “十三五”): the five years' additions, then the year's own
+    text = ("一、2020年和“十三五”工作回顾\n"
+            "“十三五”时期，是定兴在高质量发展、跨越式前进道路上砥砺前行的五年。\n"
+            "坚定不移优化产业结构，发展方式加快转变。三次产业结构由20.8：36.7：42.5调整优化为17.7：33.4：48.9。"
+            "新增17家高新技术企业，科技型中小企业达到285家。\n"
+            "各位代表，刚刚过去的2020年，是定兴发展史上极不平凡、极具挑战的一年，也是砥砺奋进、成效显著的一年。\n"
+            "这一年，我们聚焦项目，精准招商，积聚了高质量发展新动能。新增6家高新技术企业，"
+            "2家公司成功认定国家科技型中小企业，3家企业被认定为省、市“专精特新”企业。\n"
+            "二、“十四五”时期主要目标任务\n力争到2025年，高新技术企业数量达到30家。\n")
+    got, why = _with_sections(text, 2020)
+    # the end-of-period stock is the report year's; the five-year addition is no year's
+    assert got == {("tech_smes", "level", 285, 2020), ("high_tech_enterprises", "new", 6, 2020),
+                   ("tech_smes", "new", 2, 2020)}
+    assert why[17].startswith("a change over several years")
+
+
+@pytest.mark.parametrize("text", [
+    # 易县 2021: the review headed by the plan period alone
+    "一、“十三五”时期经济社会发展回顾\n过去的五年是综合实力大幅提高的五年。全县规模以上工业企业达到31家。"
+    "新增高新技术企业9家、科技型中小企业190家，主导产业的质量和效益进一步提高。\n二、“十四五”时期的主要目标任务\n",
+    # 清苑区 2021: a paragraph opening with ——五年来
+    "一、“十三五”时期经济社会发展回顾\n——五年来，我们加快转型升级，动能转换迈出新步伐。"
+    "新增科技型中小企业543家、高新技术企业54家、“专精特新”企业11家，建成各类创新平台12家。\n",
+], ids=["yixian_2021", "qingyuan_2021"])
+def test_five_year_additions_are_no_fact(text: str) -> None:
+    got, _ = _with_sections(text, 2020)
+    assert not {f for f in got if f[1] != "level"}
+
+
+def test_levels_at_the_end_of_a_plan_period_are_the_report_years() -> None:
+    # 保定市 2021
+    text = ("一、“十三五”时期经济社会发展回顾\n"
+            "中科院、中科协、中关村等创新资源汇聚保定，高新技术企业达到1100家，科技型中小企业近10000家，"
+            "研究与试验发展经费投入强度2.1%，稳居全省前列。\n二、2021年工作安排\n新增高新技术企业150家。\n")
+    got, _ = _with_sections(text, 2020)
+    assert got == {("high_tech_enterprises", "level", 1100, 2020), ("tech_smes", "level", 10000, 2020),
+                   ("rd_intensity", "level", 2.1, 2020)}
+
+
+def test_a_term_review_then_the_coming_year_without_its_heading() -> None:
+    # 高唐县 2022: a term's review, then the year's work under a heading the tree does not read
+    text = ("各位代表：\n过去五年工作回顾\n"
+            "五年来，我们转型升级、创新突破，制造业强县步伐坚实\n"
+            "累计完成技改投资25亿元。认定科技型中小企业46家、高新技术企业28家、省级技术创新示范企业2家。\n"
+            "今年政府工作重点\n"
+            "2022年是党的二十大召开之年，是全市奋力开创高质量发展新局面的关键之年，是高唐“加速崛起、再塑辉煌”的"
+            "攻坚之年，也是新一届县政府的开局之年，做好今年的工作意义重大。\n"
+            "一、聚焦产业兴县，坚定不移培育壮大优强企业\n"
+            "（三）促进创新发展。加快创新型企业梯次培育，认定科技型中小企业50家、高新技术企业15家以上。\n")
+    got, why = _with_sections(text, 2021)
+    assert got == set()
+    assert why[46].startswith("a change over several years") and why[50] == "in a section of plans or goals"

@@ -457,3 +457,14 @@ def test_a_work_report_without_a_date_reviews_the_year_before_its_plan():
     ex = extract_document(Document("t.txt", text, text), with_terms=False)
     assert ex.meta.doc_type == "government_work_report" and ex.meta.report_year == 2022
     assert [(f.indicator, f.value, f.year) for f in ex.indicators] == [("rd_intensity", 4.2, 2022)]
+
+
+def test_press_digest_of_a_work_report_covers_the_reviewed_year() -> None:
+    # 保定市 2023 as district.ce.cn carried it: a digest (news), titled by the report it digests
+    raw = ("标题：2023年保定市政府工作报告\n发文单位：保定市人民政府\n发文时间：未知\n\n正文：\n\n"
+           "――2023年1月30日在保定市第十六届人民代表大会第四次会议上\n保定市人民政府市长 闫继红\n"
+           "2022年政府工作回顾\n"
+           "1月30日，市长闫继红在市十六届人大四次会议上作政府工作报告时说，刚刚过去的一年，"
+           "是党和国家历史上极为重要的一年。\n"
+           "一是经济运行稳中有进、稳中向好。全市生产总值增长3.8%。\n")
+    assert extract_metadata(doc(raw)).report_year == 2022

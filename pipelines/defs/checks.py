@@ -7,7 +7,8 @@ run, and a run on an unchanged folder should be near-instant. ERROR = a promise 
 WARN = data an analyst should look at, the load itself is sound.
 """
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import dagster as dg
@@ -26,7 +27,8 @@ class Check:
     sql: str  # rows returned = problems found
     severity: dg.AssetCheckSeverity = ERROR
     # A per-report check reads the rows of one report at a time: its SQL names the checked
-    # table ``t``, returns ``report_id`` first and has a ``{scope}`` condition (see problems_sql)
+    # table ``t``, returns ``report_id`` first and has a ``{scope}`` condition, ``{scope:x}`` for
+    # another table ``x`` it joins (see problems_sql)
     per_report: bool = False
 
 
@@ -77,9 +79,9 @@ CHECKS: list[Check] = [
           "in its evidence sentence.", """
           SELECT t.report_id, t.fact_no, q.number_text,
                  substr(x.clean_text, t.char_start + 1, t.char_end - t.char_start) AS span_text
-          FROM indicators t JOIN report_texts x USING (report_id)
+          FROM indicators t JOIN report_texts x ON x.report_id = t.report_id AND {scope:x}
           LEFT JOIN quantities q ON q.report_id = t.report_id AND q.char_start = t.char_start
-                               AND q.char_end = t.char_end
+                               AND q.char_end = t.char_end AND {scope:q}
           WHERE {scope} AND (q.number_text IS NULL
              OR substr(x.clean_text, t.char_start + 1, t.char_end - t.char_start) <> q.number_text
              OR position(substr(x.clean_text, t.char_start + 1, t.char_end - t.char_start) IN t.evidence) = 0)""",
@@ -91,9 +93,10 @@ def specs_for(assets: list[str]) -> list[dg.AssetCheckSpec]:
     return [dg.AssetCheckSpec(c.name, asset=c.asset, description=c.description) for c in CHECKS if c.asset in assets]
 
 
-def problems_sql(check: Check, build_no: int | None = None) -> str:
+def problems_sql(check: Check, build_no: int | None = None, carried: bool = True) -> str:
     """The check's query over the whole warehouse (``build_no`` None), or incrementally: over
-    the rows written by build ``build_no`` and the reports with problems found earlier.
+    the rows written by build ``build_no`` and (``carried``) the reports with problems found
+    earlier.
 
     Rows are never updated, only a report's rows replaced together, so a report whose rows
     are all older than this build and that had no problem then still has none: the
@@ -102,17 +105,33 @@ def problems_sql(check: Check, build_no: int | None = None) -> str:
     if not check.per_report:
         return check.sql
     if build_no is None:
-        return check.sql.replace("{scope}", "TRUE")
-    carried = ("t.report_id IN (SELECT report_id FROM pipeline_check_problems "
-               f"WHERE check_name = '{check.name}')")
+        return _scoped(check.sql, lambda alias: "TRUE")
+
+    def earlier(alias: str) -> str:
+        return (f"{alias}.report_id IN (SELECT report_id FROM pipeline_check_problems "
+                f"WHERE check_name = '{check.name}')")
+
     # two queries, not one OR: the build_no filter alone lets DuckDB skip older row groups
-    return (check.sql.replace("{scope}", f"t.build_no >= {int(build_no)}")
-            + " UNION " + check.sql.replace("{scope}", carried))
+    sql = _scoped(check.sql, lambda alias: f"{alias}.build_no >= {int(build_no)}")
+    # (the second reads its tables whole: a semi join; left out when there is nothing earlier)
+    return sql + " UNION " + _scoped(check.sql, earlier) if carried else sql
+
+
+# {scope} is the checked table t's condition; {scope:x} the same for another table x of the
+# query, whose rows of a report are written with the report's (a join with the whole of
+# report_texts read every text: 1 s a run at 2,000 reports)
+_SCOPE = re.compile(r"\{scope(?::(\w+))?\}")
+
+
+def _scoped(sql: str, condition: Callable[[str], str]) -> str:
+    return _SCOPE.sub(lambda m: condition(m.group(1) or "t"), sql)
 
 
 @timed("checks")
 def evaluate(con: duckdb.DuckDBPyConnection, check: Check, build_no: int | None = None) -> dg.AssetCheckResult:
-    sql = problems_sql(check, build_no)
+    carried = build_no is not None and con.execute(
+        "SELECT count(*) > 0 FROM pipeline_check_problems WHERE check_name = ?", [check.name]).fetchone()[0]
+    sql = problems_sql(check, build_no, carried)
     if check.per_report and build_no is not None:
         # remember which reports have problems: the next build reads these and its own rows
         con.execute("CREATE OR REPLACE TEMP TABLE _problems AS " + sql)

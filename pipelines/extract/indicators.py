@@ -77,6 +77,9 @@ class _Dict:
     target: re.Pattern[str]
     multi_year: re.Pattern[str]
     per_period: re.Pattern[str]
+    review_period: re.Pattern[str]
+    period_opens: re.Pattern[str]
+    year_opens: re.Pattern[str]
     local: re.Pattern[str]
     applications: re.Pattern[str]
     applications_indicators: frozenset[str]
@@ -142,6 +145,9 @@ def _dict() -> _Dict:
         target=re.compile(exc["target"]),
         multi_year=re.compile(exc["multi_year"]),
         per_period=re.compile(exc["per_period"]),
+        review_period=re.compile(exc["review_period"]),
+        period_opens=re.compile(exc["review_lead"] + "(?:" + exc["review_period"] + ")", re.M),
+        year_opens=re.compile(exc["review_lead"] + "(?:" + exc["review_year"] + ")", re.M),
         local=re.compile(exc["local"]),
         applications=re.compile(exc["applications"]),
         applications_indicators=frozenset(exc["applications_indicators"]),
@@ -203,6 +209,46 @@ def _target_spans(sections: list[Section], simp: str) -> list[tuple[int, int]]:
     return []
 
 
+def _review_frames(d: _Dict, sections: list[Section], simp: str,
+                   report_year: int | None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Inside a work report's review: the spans reviewing a plan period or a government's term,
+    and the spans where the coming year's work begins without a heading of its own.
+
+    The time is set by the review's heading (过去五年工作回顾) and then by the paragraphs that
+    open with a period (“十三五”时期,…; ——五年来,…) or with one year (2020年是…; 这一年,…), as
+    work reports that end a plan period or a term interleave the two. A paragraph opening with
+    a year after the report's (2022年是…之年) starts the plan: a heading the section tree missed.
+    """
+    periods: list[tuple[int, int]] = []
+    plans: list[tuple[int, int]] = []
+    outer = {s.position for s in sections if s.category == "review"}
+    for s in sections:
+        if s.category != "review" or s.parent_position in outer:
+            continue  # the outermost review section reads its own paragraphs
+        line_end = simp.find("\n", s.char_start, s.char_end)
+        start = s.char_start if d.review_period.search(s.heading) and not _YEAR_IN.search(s.heading) else None
+        pos = s.char_end if line_end < 0 else line_end + 1
+        while pos < s.char_end:
+            end = simp.find("\n", pos, s.char_end)
+            end = s.char_end if end < 0 else end
+            if d.period_opens.match(simp, pos, end):
+                start = pos if start is None else start
+            elif (m := d.year_opens.match(simp, pos, end)) is not None:
+                if start is not None:
+                    periods.append((start, pos))
+                    start = None
+                if m.group(2) or (m.group(1) and report_year is not None and int(m.group(1)) > report_year):
+                    plans.append((pos, s.char_end))
+                    break
+            pos = end + 1
+        if start is not None:
+            periods.append((start, s.char_end))
+    return periods, plans
+
+
+_YEAR_IN = re.compile(rf"{YEAR_NUMBER}年")
+
+
 def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
     return any(a <= pos < b for a, b in spans)
 
@@ -251,7 +297,7 @@ def _find_hits(d: _Dict, simp: str, s0: int, s1: int) -> list[_Hit]:
     return hits
 
 
-def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chunks: list[tuple[int, int]],
+def _bind_respectively(pre_ok: _Pre, simp: str, s0: int, s1: int, chunks: list[tuple[int, int]],
                        qs: list[Quantity], hits: list[_Hit], done: set[int]) -> list[_Binding]:
     """A、B分别增长31%、16%: the i-th figure after 分别 belongs to the i-th item before it."""
     out: list[_Binding] = []
@@ -270,7 +316,7 @@ def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chu
                 items = _items_before(simp, chunks, ci, pos, hits, len(figures))
                 # the first item's verb governs them all (走访A、B分别…)
                 head_ok = bool(items) and (items[0][1] is None or pre_ok.fullmatch(
-                    simp, items[0][0], items[0][1].start) is not None) and _list_head_ok(
+                    simp[items[0][0]:items[0][1].start])) and _list_head_ok(
                     pre_ok, simp, chunks, _chunk_index(chunks, items[0][0]), hits)
                 if len(figures) > 1 and len(items) == len(figures) and head_ok:
                     between = simp[pos:first.char_start]
@@ -293,7 +339,7 @@ def _bind_respectively(pre_ok: re.Pattern[str], simp: str, s0: int, s1: int, chu
                         pairs += [(q, it, to) for q, it in zip(rest, items, strict=True)]
                     for q, (a, h), said in pairs:
                         done.add(id(q))
-                        if h is not None and pre_ok.fullmatch(simp, a, h.start):
+                        if h is not None and pre_ok.fullmatch(simp[a:h.start]):
                             b = _Binding(q, h, "respectively", simp[a:h.start] + said, h.start)
                             if blocked:
                                 b.reject("the items do not align with the figures" if merged
@@ -328,7 +374,7 @@ def _items_before(simp: str, chunks: list[tuple[int, int]], ci: int, pos: int, h
     return items[-n:] if len(items) >= n else items
 
 
-def _list_head_ok(pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, int]], ci: int,
+def _list_head_ok(pre_ok: _Pre, simp: str, chunks: list[tuple[int, int]], ci: int,
                   hits: list[_Hit]) -> bool:
     """In a 、 list the head's verb governs every item: 走访高新技术企业200家、科技型中小企业300家."""
     j = ci
@@ -338,10 +384,10 @@ def _list_head_ok(pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, in
         return True
     a, b = chunks[j]
     head = [h for h in hits if a <= h.start and h.end <= b]
-    return not head or pre_ok.fullmatch(simp, a, head[0].start) is not None
+    return not head or pre_ok.fullmatch(simp[a:head[0].start])
 
 
-def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[int, int]], q: Quantity,
+def _bind_one(d: _Dict, pre_ok: _Pre, simp: str, chunks: list[tuple[int, int]], q: Quantity,
               hits: list[_Hit], region: str | None) -> _Binding | None:
     """The indicator name a figure is said of in its chunk, with how well it fits.
 
@@ -360,7 +406,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
         _fit(d, b, "gap", gap, d.gap, d.gap_one, region)
         # other names before it count as known only where the figure is each one's (A和B均…)
         named = _mask(pre, c0, before[:-1]).replace("·", "") if "均" in gap else pre
-        _fit(d, b, "pre", named, pre_ok, _pre_token(region), region)
+        _fit(d, b, "pre", pre_ok.masked(named), _pre_words(), _pre_word(), region)
         if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
             b.reject("the list's first verb is not a measure word")
         return b
@@ -373,7 +419,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
         _fit(d, b, "gap", gap, d.gap_after, d.gap_after_one, region)
         if d.noun_after.match(tail) or not d.tail_after.fullmatch(tail):
             b.reject(f"the name is said of something else: {tail.strip()[:12]}")
-        _fit(d, b, "pre", pre, pre_ok, _pre_token(region), region)
+        _fit(d, b, "pre", pre_ok.masked(pre), _pre_words(), _pre_word(), region)
         if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
             b.reject("the list's first verb is not a measure word")
         return b
@@ -394,7 +440,7 @@ def _bind_one(d: _Dict, pre_ok: re.Pattern[str], simp: str, chunks: list[tuple[i
                 b.score -= d.weights["bare_list"]
                 b.features["bare_list"] = 1.0
             # the name must be the subject there too (not 支持高新技术企业发展,新增…)
-            _fit(d, b, "pre", simp[p0:prev[-1].start], pre_ok, _pre_token(region), region)
+            _fit(d, b, "pre", pre_ok.masked(simp[p0:prev[-1].start]), _pre_words(), _pre_word(), region)
             if not _list_head_ok(pre_ok, simp, chunks, j, hits):
                 b.reject("the list's first verb is not a measure word")
             return b
@@ -536,30 +582,50 @@ _ADMIN_SUFFIX = re.compile(
     r"(?:特别行政区|维吾尔自治区|回族自治区|壮族自治区|自治区|自治州|自治县|省|市|县|区|州|旗|盟)$")
 
 
+# Stands for the report's own region in the words before a name: the region is masked to it
+# (a noncharacter: never in a text), so the large word pattern is compiled once, not per region.
+_REGION_MARK = "\uffff"
+
+
+@dataclass(frozen=True)
+class _Pre:
+    """The words allowed before a name, plus the report's own region (常德市, 常德).
+
+    Only the report's region: a figure about one of its counties or parks (澧县…), or about
+    the province around it, is not the region's figure.
+    """
+
+    names: tuple[str, ...]  # the region's names, longest first
+
+    def masked(self, text: str) -> str:
+        for name in self.names:
+            text = text.replace(name, _REGION_MARK)
+        return text
+
+    def fullmatch(self, text: str) -> bool:
+        return _pre_words().fullmatch(self.masked(text)) is not None
+
+
+@cache
+def _pre_words() -> re.Pattern[str]:
+    return _tokens([*_dict().pre_words, re.escape(_REGION_MARK)])
+
+
+@cache
+def _pre_word() -> re.Pattern[str]:
+    """One word allowed before a name (see ``_Pre``): what it leaves is unknown."""
+    return _one([*_dict().pre_words, re.escape(_REGION_MARK)])
+
+
 @lru_cache(maxsize=4096)  # one per region: the gazetteer has ~3,500 divisions
-def _pre_token(region: str | None) -> re.Pattern[str]:
-    """One word allowed before a name (see ``_pre_with_region``): what it leaves is unknown."""
-    return _one([*_region_names(region), *_dict().pre_words])
-
-
-def _region_names(region: str | None) -> list[str]:
+def _pre_for(region: str | None) -> _Pre:
     names = set()
     if region:
         names.add(region)
         short = _ADMIN_SUFFIX.sub("", region)
         if len(short) >= 2:
             names.add(short)
-    return [re.escape(n) for n in sorted(names, key=len, reverse=True)]
-
-
-@lru_cache(maxsize=4096)  # one per region: the gazetteer has ~3,500 divisions
-def _pre_with_region(region: str | None) -> re.Pattern[str]:
-    """The words allowed before a name, plus the report's own region (常德市, 常德).
-
-    Only the report's region: a figure about one of its counties or parks (澧县…), or about
-    the province around it, is not the region's figure.
-    """
-    return re.compile(_pre_token(region).pattern + "*")
+    return _Pre(tuple(sorted(names, key=len, reverse=True)))
 
 
 def _mask(text: str, start: int, hits: list[_Hit]) -> str:
@@ -610,7 +676,8 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
     """
     d = _dict()
     simp = doc.simplified
-    targets = _target_spans(sections, simp)
+    periods, plans = _review_frames(d, sections, simp, meta.report_year)
+    targets = _target_spans(sections, simp) + plans
     ends = sentence_bounds(simp)
     by_sentence: dict[tuple[int, int], list[Quantity]] = {}
     for q in quantities:
@@ -621,7 +688,7 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
         hits = _find_hits(d, simp, s0, s1)
         if not hits:
             continue
-        pre_ok = _pre_with_region(meta.region)  # compiled per region, and only where a cue is met
+        pre_ok = _pre_for(meta.region)
         qs.sort(key=lambda q: q.char_start)
         chunks = _chunks(simp, s0, s1)
         done: set[int] = set()
@@ -636,7 +703,7 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
             continue
         evidence = doc.text[s0:s1].strip()
         for b in bindings:
-            c = _candidate(d, doc, meta, simp, s0, b, hits, targets, evidence)
+            c = _candidate(d, doc, meta, simp, s0, b, hits, targets, evidence, periods)
             if c.fact is not None:
                 key = (c.fact.indicator, c.fact.measure, c.fact.value, c.fact.year)
                 if key in seen:
@@ -648,7 +715,8 @@ def indicator_candidates(doc: Document, meta: ReportMeta, sections: list[Section
 
 
 def _candidate(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding, hits: list[_Hit],
-               targets: list[tuple[int, int]], evidence: str) -> IndicatorCandidate:
+               targets: list[tuple[int, int]], evidence: str,
+               periods: list[tuple[int, int]] | None = None) -> IndicatorCandidate:
     q = b.q
     c = IndicatorCandidate(
         indicator=b.hit.cue.indicator, measure=None, value=q.value, unit=q.unit, year=None, rule=b.rule,
@@ -656,7 +724,7 @@ def _candidate(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b:
             b.hit.start:b.hit.end], evidence=evidence, char_start=q.char_start, char_end=q.char_end,
         section_position=q.section_position)
     if c.reason is None:
-        fact, reason = _fact(d, doc, meta, simp, s0, b, hits, targets, evidence)
+        fact, reason = _fact(d, doc, meta, simp, s0, b, hits, targets, evidence, periods or [])
         c.reason = reason
         if fact is not None:
             c.fact, c.accepted = fact, True
@@ -666,7 +734,8 @@ def _candidate(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b:
 
 
 def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Binding, hits: list[_Hit],
-          targets: list[tuple[int, int]], evidence: str) -> tuple[IndicatorFact | None, str | None]:
+          targets: list[tuple[int, int]], evidence: str,
+          periods: list[tuple[int, int]]) -> tuple[IndicatorFact | None, str | None]:
     """The fact a binding states, or None and the reason it states none."""
     q = b.q
     if _in_spans(targets, q.char_start):
@@ -696,6 +765,8 @@ def _fact(d: _Dict, doc: Document, meta: ReportMeta, simp: str, s0: int, b: _Bin
     measure, value = measured
     if measure != "level" and (m := d.multi_year.search(prefix)) is not None:
         return None, f"a change over several years: {m.group()}"
+    if measure != "level" and _in_spans(periods, q.char_start):
+        return None, "a change over several years: a paragraph reviewing a plan period or a term"
     return IndicatorFact(
         indicator=indicator,
         measure=measure,

@@ -570,10 +570,15 @@ def _organ_at(s: str, pos: int) -> str | None:
     return name + "员会" if name.endswith("委") and len(name) > 2 else name
 
 
+@cache
+def _national_body_re() -> re.Pattern[str]:
+    bodies = sorted(_cues()["issuer"]["national_bodies"], key=len, reverse=True)
+    return re.compile(rf"\s*(?:第[一二三四五六七八九十]+届)?(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})")
+
+
 def _national_body(s: str) -> str | None:
     """A national body (a ministry, 国务院) named at the start of ``s``."""
-    bodies = sorted(_cues()["issuer"]["national_bodies"], key=len, reverse=True)
-    m = re.match(rf"\s*(?:第[一二三四五六七八九十]+届)?(?:中华人民共和国)?({'|'.join(map(re.escape, bodies))})", s)
+    m = _national_body_re().match(s)
     return m.group(1) if m else None
 
 
@@ -829,6 +834,7 @@ _SUMMARY_THEN_PLAN = re.compile(rf"(?:总结|回顾)[^\n。]{{0,6}}?(?:和|及|�
                                 r"[^\n。]{0,6}?(?:计划|思路|要点|打算|安排)")
 
 
+_WORK_REPORT_TITLE = re.compile(rf"\s*{YEAR_NUMBER}\s*年[^\n]{{0,20}}?政府工作报告\s*")
 _DATED_SUMMARY = re.compile(rf"{YEAR_NUMBER}\s*年(?:度)?[^\n。]{{0,4}}?(?:工作)?(?:总结|回顾)")
 
 
@@ -843,7 +849,9 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     title = page.title or ""
     body = page.text[page.body_start:]
     head = page.text[:6000]
-    if doc_type == "government_work_report":
+    # a press digest of a work report (2023年保定市政府工作报告, then 1月30日,市长…作政府工作报告时说)
+    # is news, not the report, but covers the year the report reviews
+    if doc_type == "government_work_report" or _WORK_REPORT_TITLE.fullmatch(title):
         m = _REVIEW.search(head) or re.search(rf"回顾({YEAR_NUMBER})年", head)
         if m:
             return int(m.group(1))
@@ -922,10 +930,23 @@ def _body_province(page: _Page, url_regions: list[Region]) -> str | None:
     return top if n >= 2 and n >= 0.75 * total else None
 
 
+_REPORT_AFTER = re.compile("(?:人民)?政府工作报告")
+_NAME_BREAK = re.compile(f"[^{_CJK}]")  # a character no place name holds: a scan from there is in step
+
+
 def _listed_areas(head: str) -> dict[str, tuple[Region, ...]]:
     """Areas a contents list names as the authors of the reports it collects (杭州市政府工作报告- 3 -)."""
-    return {m.surface: m.regions for m in find_mentions(head, loose=True)
-            if head.startswith(("政府工作报告", "人民政府工作报告"), m.end)}
+    found: dict[str, tuple[Region, ...]] = {}
+    for r in _REPORT_AFTER.finditer(head):
+        for end in {r.start(), r.end() - len("政府工作报告")}:
+            # names are scanned left to right, longest first: from the last character that no
+            # name holds they are cut as a scan of the whole head cuts them (else: scan it all)
+            breaks = [b.end() for b in _NAME_BREAK.finditer(head, max(0, end - 40), end)]
+            start = breaks[-1] if breaks else 0 if end <= 40 else None
+            part = head if start is None else head[start:end]
+            at = 0 if start is None else start
+            found |= {m.surface: m.regions for m in find_mentions(part, loose=True) if at + m.end == end}
+    return found
 
 
 def _common_province(regions: list[Region]) -> str | None:

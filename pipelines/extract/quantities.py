@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Quantity, Section
@@ -103,8 +103,9 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
     return i >= 0 and spans[i][0] < pos < spans[i][1]
 
 
+@lru_cache(maxsize=2)  # the quantities and the indicators of one document both ask
 def sentence_bounds(text: str) -> list[int]:
-    """Sorted positions of sentence ends (``。；!?`` and line breaks) in ``text``."""
+    """Sorted positions of sentence ends (``。；!?`` and line breaks) in ``text`` (do not modify)."""
     return [m.start() for m in _SENT_END.finditer(text)]
 
 

@@ -18,7 +18,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # What a division's own name ends with; rows of the file that end otherwise are towns or
@@ -271,6 +271,11 @@ def _scan(text: str, short: bool) -> Iterator[tuple[int, int, str]]:
                 break
 
 
+@lru_cache(maxsize=2)  # a text is often looked at twice, strictly and loosely (metadata's context)
+def _matches(text: str, short: bool) -> tuple[tuple[int, int, str], ...]:
+    return tuple(_scan(text, short))
+
+
 def find_mentions(text: str, *, short: bool = True, loose: bool = False) -> list[Mention]:
     """Division names in ``text``, longest match first, left to right.
 
@@ -279,7 +284,7 @@ def find_mentions(text: str, *, short: bool = True, loose: bool = False) -> list
     name an issuer (a title, a 来源 line).
     """
     out: list[Mention] = []
-    for start, end, s in _scan(text, short):
+    for start, end, s in _matches(text, short):
         full = s in by_name()
         regions = by_name()[s] if full else by_short()[s]
         if full and short and s in by_short():  # a short name equal to another's full name
