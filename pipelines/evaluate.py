@@ -289,6 +289,7 @@ def score_raw(raw_dir: str | Path, gold: list[dict]) -> Score:
 
     from pipelines.extract.ingest import load_documents
     from pipelines.extract.report import extract_document
+    from pipelines.rows import candidate_row
 
     reports, sections, facts, candidates = [], [], [], []
     for doc in load_documents(raw_dir):
@@ -296,8 +297,7 @@ def score_raw(raw_dir: str | Path, gold: list[dict]) -> Score:
         reports.append({"source_file": doc.source_file, **asdict(ex.meta)})
         sections += [{"source_file": doc.source_file, **asdict(x)} for x in ex.sections]
         facts += [{"source_file": doc.source_file, **asdict(x)} for x in ex.indicators]
-        candidates += [{"source_file": doc.source_file, **{k: v for k, v in vars(c).items() if k != "fact"}}
-                       for c in ex.candidates]
+        candidates += [{"source_file": doc.source_file, **candidate_row(c)} for c in ex.candidates]
     return score(reports, sections, facts, gold, candidates)
 
 

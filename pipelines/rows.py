@@ -10,7 +10,7 @@ from dataclasses import asdict  # vars() for the many small records: asdict deep
 import polars as pl
 
 from pipelines.extract.clean import looks_truncated
-from pipelines.extract.document import Document, Section
+from pipelines.extract.document import Document, IndicatorCandidate, Section
 from pipelines.extract.formats import page_of
 from pipelines.extract.ingest import make_document
 from pipelines.extract.numbers import parse_chinese
@@ -64,13 +64,20 @@ def extract_rows(item: dict) -> tuple[dict[str, list[dict]], Document, list[Sect
         row = {"report_id": rid, "fact_no": len(indicators) + 1, **vars(f)}
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(f.char_start, f.char_end)
         indicators.append(row)
-    candidates = [{"report_id": rid, "candidate_no": n, **{k: v for k, v in vars(c).items() if k != "fact"},
-                   "features": [{"feature": k, "value": v} for k, v in c.features.items()]}
-                  for n, c in enumerate(ex.candidates, 1)]
+    candidates = [{"report_id": rid, "candidate_no": n, **candidate_row(c)} for n, c in enumerate(ex.candidates, 1)]
     tables = {"reports": [report], "report_texts": [{"report_id": rid, "clean_text": doc.text}],
               "sections": sections, "quantities": quantities, "indicators": indicators,
               "indicator_candidates": candidates}
     return tables, doc, ex.sections
+
+
+def candidate_row(c: IndicatorCandidate) -> dict:
+    """An indicator candidate as a row of ``indicator_candidates`` (the report's key and the
+    candidate's number apart): every field but the accepted fact, the features as a list of
+    (feature, value) structs. The warehouse and ``evaluate.score_raw`` both take it from here."""
+    row = {k: v for k, v in vars(c).items() if k != "fact"}
+    row["features"] = [{"feature": k, "value": v} for k, v in c.features.items()]
+    return row
 
 
 def extract_batch(items: list[dict]) -> dict[str, pl.DataFrame]:

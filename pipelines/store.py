@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -314,9 +315,9 @@ def _rebase(con: duckdb.DuckDBPyConnection, content_id: str | None) -> None:
 def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Create the analyst views (unless these very definitions are in place) over an up-to-date
     ``dim_indicator``; returns the views' names."""
-    refresh_dimensions(con)
+    dims = refresh_dimensions(con)
     before = set(_views(con))
-    sqls = [path.read_text(encoding="utf-8") for path in sql_files("views")]
+    sqls = [view_sql(path.read_text(encoding="utf-8"), dims) for path in sql_files("views")]
     digest = hashlib.sha256("".join(sqls).encode()).hexdigest()
     if get_state(con, "views_sha256") != digest or not before:
         for sql in sqls:
@@ -325,8 +326,32 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(set(_views(con)) | before)
 
 
-def refresh_dimensions(con: duckdb.DuckDBPyConnection) -> None:
-    """``dim_indicator`` as the indicator dictionary describes it (rewritten only when it changed)."""
+# A level's stored unit in the name of its region_year_facts column (counts: the bare name).
+_LEVEL_SUFFIX = {"yuan": "_yuan", "percent": "_pct"}
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def view_sql(sql: str, dims: list[dict]) -> str:
+    """A view's SQL with each line that holds ``{indicator}`` written once per indicator of
+    ``dims`` (``dim_indicator``'s rows), ``{column}`` its column name: so a view that has a
+    column per indicator has them from the indicator dictionary, not from a list of its own."""
+    out = []
+    for line in sql.splitlines(keepends=True):
+        if "{indicator}" not in line:
+            out.append(line)
+            continue
+        for d in dims:
+            name = d["indicator"]
+            if not _IDENTIFIER.fullmatch(name):
+                raise ValueError(f"indicator name {name!r} cannot name a view column (a-z, 0-9, _)")
+            column = name + _LEVEL_SUFFIX.get(d["unit"], "")
+            out.append(line.replace("{indicator}", name).replace("{column}", column))
+    return "".join(out)
+
+
+def refresh_dimensions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """``dim_indicator`` as the indicator dictionary describes it (rewritten only when it changed);
+    returns its rows in the dictionary's order."""
     from pipelines.extract.indicators import indicator_dimension
     from pipelines.tables import frame
 
@@ -336,6 +361,7 @@ def refresh_dimensions(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM dim_indicator")
         insert_frame(con, "dim_indicator", frame("dim_indicator", dims))
         set_state(con, "dim_indicator_sha256", digest)
+    return dims
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> list[str]:

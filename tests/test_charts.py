@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import charts
+from pipelines import charts, store
 from pipelines.fonts import ensure_cjk_font
 
 REPO = Path(__file__).resolve().parent.parent
@@ -172,9 +172,8 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:
 def make_warehouse(path: Path) -> Path:
     """A warehouse with the real schema and views and a few hand-written reports."""
     con = duckdb.connect(str(path))
-    for kind in ("schema", "views"):
-        for sql in sorted((REPO / "warehouse" / kind).glob("*.sql")):
-            con.execute(sql.read_text(encoding="utf-8"))
+    store.apply_schema(con)
+    store.apply_views(con)
     reports = [  # id, region, admin_level, year, doc_type
         ("r1", "常德市", "prefecture", 2022, "rule_of_law_report"),
         ("r2", "常德市", "prefecture", 2023, "rule_of_law_report"),
@@ -285,6 +284,16 @@ def test_cjk_text_renders_with_glyphs_not_boxes():
     assert render("高新技术") != render("科技合同")
 
 
+def test_region_year_facts_puts_each_level_in_its_indicators_column(small_warehouse):
+    con = duckdb.connect(str(small_warehouse), read_only=True)
+    try:
+        row = con.execute("SELECT tech_smes, tech_contract_count, tech_contract_value_yuan, rd_expenditure_yuan "
+                          "FROM region_year_facts WHERE region = '常德市' AND year = 2023").fetchone()
+    finally:
+        con.close()
+    assert row == (629, 3023, 29092000000, None)  # the growth rate of tech_smes is no level
+
+
 def test_labels_and_units_come_from_dim_indicator_when_the_warehouse_has_it(monkeypatch):
     from pipelines.analysis import labels
 
@@ -298,3 +307,32 @@ def test_labels_and_units_come_from_dim_indicator_when_the_warehouse_has_it(monk
     assert labels.label("tech_smes") == "科技型中小企业（入库）" and labels.unit("tech_smes") == "家"
     assert labels.label("rd_expenditure") == "研发经费" and labels.unit("rd_expenditure") == "亿元"
     assert labels.unit("tech_smes", "growth_pct") == "%"
+
+
+def test_labels_before_any_warehouse_are_the_indicator_dictionarys(monkeypatch):
+    """No copy of the indicator list in the analysis layer: an indicator of the dictionary has its
+    label and display unit in the charts, and the money ones are shown in 亿元."""
+    from pipelines.analysis import labels
+    from pipelines.extract.indicators import indicator_dimension
+
+    fresh, money = labels._dictionary()
+    monkeypatch.setattr(labels, "INDICATORS", fresh)
+    dims = indicator_dimension()
+    assert set(fresh) == {d["indicator"] for d in dims} and money == labels.MONEY
+    for d in dims:
+        assert labels.label(d["indicator"]) == d["label"] and labels.unit(d["indicator"]) == d["display_unit"]
+        assert (d["indicator"] in money) == (d["kind"] == "money")
+        assert d["kind"] != "money" or labels.unit(d["indicator"]) == "亿元"
+
+
+def test_the_loaders_keep_the_indicators_asked_for(small_warehouse):
+    con = charts.open_warehouse(small_warehouse)
+    try:
+        every = charts.load_indicator_trends(con)
+        contracts = charts.load_indicator_trends(con, charts.CONTRACT_INDICATORS)
+        smes, none = (charts.load_growth_checks(con, [ind]) for ind in ("tech_smes", "tech_contract_count"))
+    finally:
+        con.close()
+    assert set(every["indicator"]) == {"tech_smes", "tech_contract_count", "tech_contract_value"}
+    assert set(contracts["indicator"]) == {"tech_contract_count", "tech_contract_value"}
+    assert set(smes["indicator"]) == {"tech_smes"} and none.is_empty()  # a growth rate only for tech_smes

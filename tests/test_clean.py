@@ -48,10 +48,21 @@ def test_pdf_export_of_a_work_report_reads_as_paragraphs():
     ("分 别 为 823.57 亿 元", "分别为823.57亿元"),
     ("高新技术企业 6588 家 、 6403 家", "高新技术企业6588家、6403家"),
     ("增长 7.5% , 规 模 工 业 增加 值 增 长 8.2%", "增长7.5%,规模工业增加值增长8.2%"),
+    ("出台政府规章 8 部、规范性文件 42 件", "出台政府规章8部、规范性文件42件"),  # 部: a unit of quantities
+    ("截至 2023 年 底,培育 30 余家", "截至2023年底,培育30余家"),  # a date part; an approximation word
 ])
 def test_blanks_inside_chinese_text_go(raw, want):
     assert clean_text(raw).text == want
     _spans_hold(raw)
+
+
+def test_a_blank_before_any_unit_of_the_quantity_dictionary_goes():
+    """The units clean joins to their number are the quantity dictionary's: a unit added there is
+    joined here too."""
+    from pipelines.extract.dictionaries import load_toml
+
+    for unit in load_toml("quantity_units.toml")["units"]:
+        assert clean_text(f"全市达到 12 {unit}。").text == f"全市达到12{unit}。", unit
 
 
 @pytest.mark.parametrize("raw", [
@@ -92,6 +103,17 @@ def test_debris_a_page_repeats_on_many_lines_goes():
                                          "(一)提高政治站位。")
     once = "研发投入增长8%XLC\n全年完成。"
     assert clean_text(once).text == once
+
+
+@pytest.mark.parametrize("marker", ["二、", "二，", "（ 二 ）", "2.", "②", "一是", "十一是", "第二篇", "附件"])
+def test_a_hard_wrapped_line_is_not_joined_to_a_heading_sections_knows(marker):
+    """A line that opens with a heading marker of sections (its owner) stays a line of its own,
+    so the heading tree finds it; the wrapped lines around it are joined."""
+    wrapped = "全市坚持创新驱动发展战略持续深化科技体制改革推动"
+    raw = "\n".join([wrapped] * 3 + [f"{marker}科技创新能力显著增强全面落实各项改革任务推动高质"] + [wrapped] * 3)
+    text = clean_text(raw + "\n结束。").text
+    line = next(x for x in text.split("\n") if "科技创新能力" in x)
+    assert not line.startswith("全市") and text.count("\n") <= 3, text
 
 
 def test_escaped_line_breaks_become_line_breaks():

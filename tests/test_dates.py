@@ -72,3 +72,29 @@ def test_dates_in_chinese_numerals_with_every_zero(written: str, iso: str) -> No
 def test_cn_integer_is_the_one_reader_of_chinese_numerals() -> None:
     assert [cn_integer(s) for s in ("二○二四", "十九", "三十一", "十", "两千")] == [2024, 19, 31, 10, 2000]
     assert cn_integer("年度") is None
+
+
+@pytest.mark.parametrize("text, year", [
+    ("2023年全市", 2023), ("2023年度全市", 2023), ("2023 年", None), ("1899年", None), ("12023年", None),
+    ("2021-2025年", None), ("2021—2025年", None), ("2016~2020年", None), ("2023年3月29日", None),
+])
+def test_a_figures_year_is_a_year_as_dates_reads_it(text, year) -> None:
+    """indicators' year of a figure is built on dates' year grammar (19xx/20xx, the range dashes)."""
+    from pipelines.extract.indicators import _year
+
+    assert _year(text, None) == year
+    if year is not None:
+        assert years(text) == [year]
+    elif "-" in text or "—" in text or "~" in text:
+        assert years(text) == []
+
+
+def test_only_dates_writes_what_a_year_is() -> None:
+    """The other extractors build their year patterns on dates.YEAR_NUMBER."""
+    from pathlib import Path
+
+    from pipelines.extract import dates
+
+    folder = Path(dates.__file__).parent
+    writers = sorted(p.name for p in folder.glob("*.py") if r"(?:19|20)\d" in p.read_text(encoding="utf-8"))
+    assert writers == ["dates.py"]

@@ -363,6 +363,26 @@ def test_the_indicator_dictionary_is_the_one_owner() -> None:
     assert unread == set()
 
 
+def test_a_candidate_is_one_row_for_the_warehouse_and_the_evaluator() -> None:
+    """rows.candidate_row fills every column of indicator_candidates the extractor knows (the
+    report's key, the number and the build apart), the features as (feature, value) structs."""
+    from pipelines.extract.indicators import indicator_candidates
+    from pipelines.rows import candidate_row
+    from pipelines.tables import SCHEMAS, frame
+
+    text = "新增高新技术企业120家,走访高新技术企业85家。"
+    doc = Document("t.txt", text, text)
+    rows = [candidate_row(c) for c in indicator_candidates(doc, ReportMeta(report_year=2023), [],
+                                                          extract_quantities(doc, []))]
+    assert "fact" not in rows[0]
+    assert set(SCHEMAS["indicator_candidates"]) - set(rows[0]) == {"report_id", "candidate_no"}
+    stored = frame("indicator_candidates", [{"report_id": "r", "candidate_no": n, **r} for n, r in enumerate(rows, 1)])
+    got = {r["value"]: r for r in stored.to_dicts()}
+    assert got[120]["accepted"] and got[120]["reason"] is None and got[120]["features"] == []
+    assert not got[85]["accepted"] and "走访" in got[85]["reason"]
+    assert got[85]["features"] == [{"feature": "pre_unknown", "value": 2.0}]  # 走访: two unknown characters
+
+
 def _with_sections(text: str, year: int) -> tuple[set[tuple], dict[float, str | None]]:
     """Facts of a work-report excerpt read with its own section tree, and each figure's reason."""
     from pipelines.extract.indicators import indicator_candidates

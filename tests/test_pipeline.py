@@ -77,6 +77,35 @@ def test_keys_are_enforced_by_the_schema():
         con.close()
 
 
+def test_region_year_facts_has_a_column_per_indicator_of_the_dictionary(monkeypatch):
+    """The view's indicator columns are dim_indicator's: an indicator added to the dictionary is a
+    column, named with its stored unit (money _yuan, a ratio _pct, a count bare)."""
+    from pipelines.extract import indicators
+
+    real = indicators.load_toml
+
+    def with_parks(name: str) -> dict:
+        data = real(name)
+        if name == "indicator_cues.toml":
+            data["indicator"].append({"name": "science_parks", "label": "科技园区", "kind": "count",
+                                      "display": {"unit": "个", "per": 1}, "max_level": 1e4, "units": ["个"]})
+        return data
+
+    monkeypatch.setattr(indicators, "load_toml", with_parks)
+    con = duckdb.connect()
+    try:
+        store.apply_schema(con)
+        store.apply_views(con)
+        dims = con.execute("SELECT indicator, unit FROM dim_indicator").fetchall()
+        columns = [r[0] for r in con.execute("DESCRIBE region_year_facts").fetchall()]
+    finally:
+        con.close()
+    assert columns[:4] == ["region", "province", "admin_level", "year"]
+    suffix = {"yuan": "_yuan", "percent": "_pct"}
+    assert sorted(columns[4:]) == sorted(ind + suffix.get(unit, "") for ind, unit in dims)
+    assert "science_parks" in columns and {"rd_intensity_pct", "tech_contract_value_yuan", "tech_smes"} <= set(columns)
+
+
 def test_terms_view_gives_back_the_extracted_counts(raw, tmp_path):
     wh = tmp_path / "wh" / "reports.duckdb"
     run(raw, wh)

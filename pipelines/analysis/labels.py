@@ -1,9 +1,10 @@
 """Labels and display units of indicators, measures, section categories and admin levels: the one
 place the notebooks, the charts and the exports take them from.
 
-The warehouse's ``dim_indicator`` table (built from pipelines/dictionaries/indicator_cues.toml)
-owns labels and units: :func:`use_warehouse_labels`, called by ``open_warehouse``, takes them from
-there; the table below is the fallback for a warehouse built without it.
+The indicator dictionary (pipelines/dictionaries/indicator_cues.toml) owns labels and units; the
+warehouse's ``dim_indicator`` table is built from it. :func:`use_warehouse_labels`, called by
+``open_warehouse``, takes them from the warehouse being read; until then (or for a warehouse
+built without the table) they are the dictionary's own.
 """
 
 from __future__ import annotations
@@ -13,20 +14,17 @@ import tomllib
 
 import duckdb
 
-# code -> (Chinese label, unit shown on the axis); money is shown in 亿元 (value / 1e8)
-INDICATORS: dict[str, tuple[str, str]] = {
-    "high_tech_enterprises": ("高新技术企业", "家"),
-    "tech_smes": ("科技型中小企业", "家"),
-    "tech_enterprises": ("科技型企业", "家"),
-    "tech_contract_count": ("技术合同登记", "份"),
-    "tech_contract_value": ("技术合同成交额", "亿元"),
-    "rd_expenditure": ("研发投入", "亿元"),
-    "rd_intensity": ("研发投入强度", "%"),
-    "incubators": ("科技企业孵化器", "家"),
-    "foreign_work_permits": ("外国人来华工作许可", "件"),
-    "tech_commissioners": ("科技特派员", "人"),
-}
-MONEY = frozenset({"tech_contract_value", "rd_expenditure"})
+
+def _dictionary() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+    from pipelines.extract.indicators import indicator_dimension
+
+    dims = indicator_dimension()
+    return ({d["indicator"]: (d["label"], d["display_unit"]) for d in dims},
+            frozenset(d["indicator"] for d in dims if d["kind"] == "money"))
+
+
+# code -> (Chinese label, unit shown on the axis); money (MONEY) is shown in 亿元 (value / 1e8)
+INDICATORS, MONEY = _dictionary()
 YUAN_PER_YI = 1e8
 MEASURES: dict[str, str] = {"level": "总量", "new": "当年新增", "growth_pct": "同比增长"}
 ENTERPRISE_INDICATORS = ("high_tech_enterprises", "tech_smes", "tech_enterprises")

@@ -50,11 +50,14 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
 
+def _of_indicators(indicators: Sequence[str] | None) -> tuple[str, list]:
+    """The WHERE clause and parameters that keep the rows of ``indicators`` (all when None)."""
+    return ("WHERE indicator IN (SELECT unnest(?))", [list(indicators)]) if indicators else ("", [])
+
+
 def load_indicator_trends(con: duckdb.DuckDBPyConnection, indicators: Sequence[str] | None = None) -> pl.DataFrame:
     """indicator_trends rows (one value per region × year × indicator × measure)."""
-    where, params = "", []
-    if indicators:
-        where, params = "WHERE indicator IN (SELECT unnest(?))", [list(indicators)]
+    where, params = _of_indicators(indicators)
     return query(con, f"""
         SELECT region, province, admin_level, year, indicator, measure, value, unit,
                n_sources, values_disagree, evidence, source_file
@@ -62,9 +65,7 @@ def load_indicator_trends(con: duckdb.DuckDBPyConnection, indicators: Sequence[s
 
 
 def load_growth_checks(con: duckdb.DuckDBPyConnection, indicators: Sequence[str] | None = None) -> pl.DataFrame:
-    where, params = "", []
-    if indicators:
-        where, params = "WHERE indicator IN (SELECT unnest(?))", [list(indicators)]
+    where, params = _of_indicators(indicators)
     return query(con, f"SELECT * FROM growth_checks {where} ORDER BY disagrees DESC, abs(difference_pp) DESC",
                  params)
 

@@ -26,6 +26,8 @@ from functools import lru_cache
 import opencc
 
 from pipelines.extract.dictionaries import load_toml
+from pipelines.extract.numbers import SCALES
+from pipelines.extract.sections import LINE_MARKER
 
 
 @dataclass(frozen=True)
@@ -140,14 +142,10 @@ _BLANK = re.compile(r"(?<=[^ \t\n])[ \t]+(?=[^ \t\n])")
 # punctuation a blank beside which is never meaningful in Chinese text
 _PUNCT = set(",;:、。!?%)]”’》")
 _OPEN = set("(“‘《")
-# what follows a number: units and measure words, date parts, percent
-_UNIT = r"[万亿千百年月日号时元家个项份件人名次位所座条篇期批场倍%‰户台套亩吨平公米岁余多]"
-_UNIT_START = re.compile(_UNIT)
-_NUMBER_THEN = re.compile(r"\d[\d.]*[ \t]*(?:" + _UNIT + r"|[,、;。])")
 _SENTENCE_END = set("。!?;:”’」』…")
-_MARKER_START = re.compile(
-    r"[ \t]*(?:[一二三四五六七八九十]{1,3}[、.]|[(][一二三四五六七八九十\d]{1,3}[)]"
-    r"|第[一二三四五六七八九十]{1,3}[部章节]|\d{1,2}[、.](?!\d)|[①-⑳]|[一二三四五六七八九十]是|附件|——)")
+# a heading marker (sections owns them), or what else opens a block without being a heading of
+# the tree: an enclosure, a chapter of a quoted regulation, the dash of a subtitle line
+_MARKER_START = re.compile(rf"[ \t]*(?:{LINE_MARKER}|第[一二三四五六七八九十]{{1,3}}[章节]|附件|——)")
 
 
 @lru_cache(maxsize=1)
@@ -156,6 +154,18 @@ def _vocab() -> tuple[re.Pattern[str], int, re.Pattern[str]]:
     spam = re.compile("|".join(re.escape(w) for w in data["spam"]["words"]))
     watermark = re.compile("|".join(f"(?:{p})" for p in data["watermark"]["lines"]))
     return spam, data["spam"]["min_hits"], watermark
+
+
+@lru_cache(maxsize=1)
+def _after_number() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What a blank after a number goes before (cleaning.toml ``[blanks]``): the first character
+    of a unit, scale word or approximation word of the quantity dictionary, a date part…; and a
+    number, blank and such a character (or a clause mark) after a Chinese character."""
+    units = load_toml("quantity_units.toml")
+    first = {w[0] for w in [*units["units"], *SCALES, *units["approx"]["suffix"]]}
+    first |= set(load_toml("cleaning.toml")["blanks"]["after_number"])
+    unit = "[" + "".join(re.escape(c) for c in sorted(first)) + "]"
+    return re.compile(unit), re.compile(r"\d[\d.]*[ \t]*(?:" + unit + r"|[,、;。])")
 
 
 def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
@@ -223,6 +233,7 @@ def _stray_marks(text: str) -> list[tuple[int, int]]:
 def _inner_blanks(text: str) -> list[tuple[int, int]]:
     """Blanks that a PDF or Word export put inside Chinese text (see the module docstring)."""
     spans = []
+    unit_start, number_then = _after_number()
     for m in _BLANK.finditer(text):
         a, b = m.span()
         if _MARKER_START.match(text, b):
@@ -232,11 +243,11 @@ def _inner_blanks(text: str) -> list[tuple[int, int]]:
                 right in _PUNCT and (_IS_CJK.match(left) or left.isdigit() or left in _PUNCT)):
             spans.append((a, b))
         elif left.isdigit():
-            if _UNIT_START.match(text, b):
+            if unit_start.match(text, b):
                 spans.append((a, b))  # 367.1 亿元, 70 周年 is not: 周 is no unit
         elif _IS_CJK.match(left):
             if right.isdigit():
-                if _NUMBER_THEN.match(text, b):
+                if number_then.match(text, b):
                     spans.append((a, b))  # 达到 111 家, 突破 500 亿元;
             elif _IS_CJK.match(right) and (_single(text, a - 1, -1) or _single(text, b, 1)):
                 spans.append((a, b))  # 规 模 工 业, 增加 值: a lone character is a spaced-out word

@@ -11,15 +11,21 @@ from pipelines.extract.numbers import cn_integer
 
 _CN = "〇○零Ｏ一二三四五六七八九十"
 
-# Numeric forms. The year is 19xx/20xx so that index numbers and view counts don't read as dates.
-_ISO = r"(?P<y1>(?:19|20)\d{2})\s*[-/.]\s*(?P<m1>\d{1,2})\s*[-/.]\s*(?P<d1>\d{1,2})(?!\d)"
-_ZH = r"(?P<y2>(?:19|20)\d{2})\s*年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*[日号]"
+# A year in digits is 19xx/20xx, so that index numbers and view counts don't read as years;
+# RANGE_DASH (a [...] class body) stands between the two ends of a year range (2021-2025年).
+# Every pattern of a year is built on these (here, metadata, sections, indicators).
+YEAR_NUMBER = r"(?:19|20)\d{2}"
+RANGE_DASH = r"\-—~"
+
+# Numeric forms.
+_ISO = rf"(?P<y1>{YEAR_NUMBER})\s*[-/.]\s*(?P<m1>\d{{1,2}})\s*[-/.]\s*(?P<d1>\d{{1,2}})(?!\d)"
+_ZH = rf"(?P<y2>{YEAR_NUMBER})\s*年\s*(?P<m2>\d{{1,2}})\s*月\s*(?P<d2>\d{{1,2}})\s*[日号]"
 _ZH_CN = rf"(?P<y3>[{_CN}]{{4}})\s*年\s*(?P<m3>[{_CN}]{{1,2}})\s*月\s*(?P<d3>[{_CN}]{{1,3}})\s*日"
 DATE = re.compile(rf"(?<!\d)(?:{_ISO}|{_ZH}|{_ZH_CN})")
 # A year as a report names the year it covers: 2023年, 2023年度; not one end of a range
 # (2021-2025年, 2016至2020年) and not the year of a full date (2023年3月29日).
-YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})\s*年(?:度)?(?![\d\-—~])")
-YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—~至到]+\s*(?:19|20)?\d{2}\s*年?")
+YEAR = re.compile(rf"(?<![\d{RANGE_DASH}至])({YEAR_NUMBER})\s*年(?:度)?(?![\d{RANGE_DASH}])")
+YEAR_RANGE = re.compile(rf"{YEAR_NUMBER}\s*年?\s*[{RANGE_DASH}至到]+\s*(?:19|20)?\d{{2}}\s*年?")
 
 
 def plan_end(numeral: str) -> int:

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from pipelines.extract.dates import plan_end
+from pipelines.extract.dates import RANGE_DASH, YEAR_NUMBER, plan_end
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, IndicatorCandidate, IndicatorFact, Quantity, ReportMeta, Section
 from pipelines.extract.quantities import sentence_bounds, sentence_span
@@ -41,8 +41,8 @@ _ABBREV = re.compile(r"[(（][A-Za-z&]{1,8}[)）]")
 _CLAUSE_SEP = re.compile(r"[,，;；:：]")
 _TITLE = re.compile(r"《[^《》]{0,80}》")
 # A year the figure refers to: not a comparison base (比2022年), not the end of a span (2021至2025年).
-_YEAR = re.compile(r"(?<![\d比较与同从\-—~])(?<!\d至)(?<!\d到)((?:19|20)\d{2})年(?!\d|以来|起|同期|前|之前)"
-                   r"|(?<=[从由])((?:19|20)\d{2})年(?:底|末)?的")  # 从2017年的7642家: that year's level
+_YEAR = re.compile(rf"(?<![\d比较与同从{RANGE_DASH}])(?<!\d至)(?<!\d到)({YEAR_NUMBER})年(?!\d|以来|起|同期|前|之前)"
+                   rf"|(?<=[从由])({YEAR_NUMBER})年(?:底|末)?的")  # 从2017年的7642家: that year's level
 _FIGURE = re.compile(r"[超近约逾]?\d")
 _LIST_GLUE = re.compile(r"[、,，和及与\s]*")
 _RESPECTIVELY = "分别"
@@ -246,7 +246,7 @@ def _review_frames(d: _Dict, sections: list[Section], simp: str,
     return periods, plans
 
 
-_YEAR_IN = re.compile(r"(?:19|20)\d{2}年")
+_YEAR_IN = re.compile(rf"{YEAR_NUMBER}年")
 
 
 def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -548,7 +548,7 @@ def _measure(d: _Dict, indicator: str, b: _Binding, clause: str) -> tuple[str, f
 
 # A five-year plan period as the time of a review (“十二五”时期): its figures are of its last year.
 _PLAN_PERIOD = re.compile(r"十([一二三四五])五”?(?:时期|期间|末)")
-_TOPIC_YEAR = re.compile(r"\s*((?:19|20)\d{2})年(?:底|末|全年|度)?[,，]")
+_TOPIC_YEAR = re.compile(rf"\s*({YEAR_NUMBER})年(?:底|末|全年|度)?[,，]")
 
 
 def _topic(simp: str, s0: int) -> int | None:

@@ -159,6 +159,11 @@ def _check_text(text: str) -> str | None:
     return None
 
 
+def _looks_html(text: str) -> bool:
+    """An HTML page whatever its name (a .txt or a JSONL record that holds the page itself)."""
+    return text.lstrip()[:200].lower().startswith(("<!doctype html", "<html"))
+
+
 def html_to_text(html: str) -> tuple[str, str | None, str | None]:
     """Article text, title and date of an HTML page, without navigation and footers."""
     import trafilatura
@@ -292,7 +297,7 @@ def read_file(path: Path, root: Path, st: os.stat_result | None = None, listed_a
         return
     url = title = published = None
     fmt = "txt"
-    if suffix in (".html", ".htm") or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+    if suffix in (".html", ".htm") or _looks_html(text):
         fmt = "html"
         text, title, published = html_to_text(text)
     reason = _check_text(text)
@@ -390,7 +395,7 @@ def _jsonl_record(line: bytes, rel: str, lineno: int, where: str) -> SourceRecor
     if len(body.encode("utf-8")) > MAX_REPORT_BYTES:
         return reject("too large for one report", f"> {MAX_REPORT_BYTES} bytes", name)
     fmt = "jsonl"
-    if body.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+    if _looks_html(body):
         body, _, _ = html_to_text(body)
     reason = _check_text(body)
     if reason:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from pipelines.extract.clean import is_traditional, to_simplified
-from pipelines.extract.dates import TIME_AFTER, find_dates, parse_date, plan_end, years
+from pipelines.extract.dates import TIME_AFTER, YEAR_NUMBER, find_dates, parse_date, plan_end, years
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, ReportMeta, Section
 from pipelines.extract.regions import (
@@ -47,7 +47,7 @@ _SECTION_START = re.compile(rf"{TOP_HEADING_LINE.pattern}|^\s*各位代表", re.
 # "在市委、市政府的正确领导下": the bodies named there are not the report's subject.
 _UNDER = re.compile(r"在[^,。;]{0,60}?(?:领导|指导|支持|监督|关心)下")
 _BOOK = re.compile(r"《[^》]{0,80}》")
-_REVIEW = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:主要)?(?:工作|政府工作)?(?:和[^\n]{0,12})?回顾")
+_REVIEW = re.compile(rf"({YEAR_NUMBER})\s*年(?:度)?(?:主要)?(?:工作|政府工作)?(?:和[^\n]{{0,12}})?回顾")
 # "我代表威海市人民政府向大会报告工作", "我代表市政府", "我代表行署作工作报告": who delivers a work report
 _DEPUTY = re.compile(
     rf"我代表([{_CJK}]{{0,16}}?)(?:([省市区县州盟旗])(?:人民)?政府|(行署|行政公署))")
@@ -66,10 +66,15 @@ def _cues() -> dict:
 
 
 @cache
-def _organ_re() -> re.Pattern[str]:
+def _organs() -> str:
+    """The organ names of the issuer dictionary as one alternation, the longest first."""
     c = _cues()["issuer"]
-    organs = sorted(set(c["organs"]) | set(c["government_forms"]), key=len, reverse=True)
-    return re.compile(rf"([{_CJK}]{{0,24}}?)({'|'.join(map(re.escape, organs))})")
+    return "|".join(map(re.escape, sorted(set(c["organs"]) | set(c["government_forms"]), key=len, reverse=True)))
+
+
+@cache
+def _organ_re() -> re.Pattern[str]:
+    return re.compile(rf"([{_CJK}]{{0,24}}?)({_organs()})")
 
 
 @dataclass
@@ -107,7 +112,7 @@ def _split(doc: Document) -> _Page:
     body = text[body_start:body_start + 600]
     first, _, rest = body.partition("\n")
     addressee = (len(first) < 80 and first.rstrip().endswith((":", "："))
-                 and not re.search(r"[。]|如下|(?:19|20)\d{2}", first))
+                 and not re.search(rf"[。]|如下|{YEAR_NUMBER}", first))
     if addressee and rest.strip():
         first = rest.strip().split("\n", 1)[0]  # 各乡镇人民政府,…有关单位: / 各位代表: are whom it addresses
     page.opener = _BOOK.sub("", _UNDER.sub("", first))[:120]
@@ -247,7 +252,7 @@ def _self_level(page: _Page) -> tuple[str | None, bool]:
 
 def _opener_subject(page: _Page) -> Region | None:
     """The area a report opens with as its subject: "2021年,青岛市坚持…", "2024年,广东坚持…"."""
-    m = re.match(r"\s*(?:(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，]?\s*)?", page.opener)
+    m = re.match(rf"\s*(?:{YEAR_NUMBER}\s*年(?:度)?(?:以来)?\s*[,，]?\s*)?", page.opener)
     rest = page.opener[m.end():] if m else page.opener
     rest = re.sub(r"^[,，\s]*(?:我们|全)?", "", rest)
     ms = find_mentions(rest[:20], loose=True)
@@ -412,8 +417,8 @@ def _zone(page: _Page) -> tuple[str, Region] | None:
     sufs = sorted(_cues()["region"]["zone_suffixes"], key=len, reverse=True)
     pat = re.compile("|".join(map(re.escape, sufs)))
     committee = re.compile(r"\s*(?:管理委员会|管委会|党工委)")
-    subject = re.sub(r"^\s*(?:(?:19|20)\d{2}\s*年(?:度)?\s*[,，]?)?", "", page.opener)
-    title = re.sub(r"^\s*(?:关于)?(?:(?:19|20)\d{2}\s*年(?:度)?)?", "", page.title or "")
+    subject = re.sub(rf"^\s*(?:{YEAR_NUMBER}\s*年(?:度)?\s*[,，]?)?", "", page.opener)
+    title = re.sub(rf"^\s*(?:关于)?(?:{YEAR_NUMBER}\s*年(?:度)?)?", "", page.title or "")
     # a zone is the issuer's area where it is the subject (opener, title start) or the
     # committee that runs it publishes the page; a zone merely mentioned is not
     for s, anywhere in ((subject, False), (title, False), *((ln, True) for ln in _issuer_lines(page))):
@@ -536,9 +541,7 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
 
 @cache
 def _dict_organ_re() -> re.Pattern[str]:
-    c = _cues()["issuer"]
-    organs = sorted(set(c["organs"]) | set(c["government_forms"]), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, organs)))
+    return re.compile(_organs())
 
 
 @cache
@@ -623,11 +626,11 @@ def _issuer_in(s: str, pick: _Pick, *, anchored: bool = False) -> tuple[str | No
 def _subjects(page: _Page) -> list[str]:
     """The subjects of the opening sentences: "2023年,通城县人社局坚持…" -> "通城县人社局坚持…"."""
     body = page.text[page.body_start:page.body_start + 1500]
-    lead = re.compile(r"^[\s,，]*(?:(?:(?:19|20)\d{2}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
+    lead = re.compile(rf"^[\s,，]*(?:(?:{YEAR_NUMBER}\s*年(?:度)?|今年|去年|近年)(?:以来)?[\s,，、]*)?")
     out = []
     sentences = [x for x in page.opener.split("。")[1:3] if x.strip()]  # …良好局面。市交通运输局结合…
     for line in [page.opener, *sentences,
-                 *re.findall(r"^\s*(?:19|20)\d{2}\s*年(?:度)?(?:以来)?\s*[,，][^\n]{0,60}", body, re.M)]:
+                 *re.findall(rf"^\s*{YEAR_NUMBER}\s*年(?:度)?(?:以来)?\s*[,，][^\n]{{0,60}}", body, re.M)]:
         line = _BOOK.sub("", _UNDER.sub("", line))
         line = line[lead.match(line).end():].lstrip(" ,，")
         # "根据…要求,", "按照市委市政府的工作部署,": the subject follows the clause
@@ -827,12 +830,12 @@ def _signed(page: _Page, doc_type: str) -> str | None:
 # 十一五 -> the plan period 2006-2010: a review of it covers the years up to its last
 _PLAN_PERIOD = re.compile(r"“?十([一二三四五六七八九]?)五(?!届)”?(?:时期|期间)?[^\n。]{0,16}回顾")
 # "工作总结及2025年工作计划": a summary titled by the plan that follows it covers the year before
-_SUMMARY_THEN_PLAN = re.compile(r"(?:总结|回顾)[^\n。]{0,6}?(?:和|及|暨|与)\s*((?:19|20)\d{2})\s*年(?:度)?[^\n。]{0,6}?"
-                                r"(?:计划|思路|要点|打算|安排)")
+_SUMMARY_THEN_PLAN = re.compile(rf"(?:总结|回顾)[^\n。]{{0,6}}?(?:和|及|暨|与)\s*({YEAR_NUMBER})\s*年(?:度)?"
+                                r"[^\n。]{0,6}?(?:计划|思路|要点|打算|安排)")
 
 
-_WORK_REPORT_TITLE = re.compile(r"\s*(?:19|20)\d{2}\s*年[^\n]{0,20}?政府工作报告\s*")
-_DATED_SUMMARY = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?[^\n。]{0,4}?(?:工作)?(?:总结|回顾)")
+_WORK_REPORT_TITLE = re.compile(rf"\s*{YEAR_NUMBER}\s*年[^\n]{{0,20}}?政府工作报告\s*")
+_DATED_SUMMARY = re.compile(rf"{YEAR_NUMBER}\s*年(?:度)?[^\n。]{{0,4}}?(?:工作)?(?:总结|回顾)")
 
 
 def _delivered_year(iso: str) -> int:
@@ -849,7 +852,7 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     # a press digest of a work report (2023年保定市政府工作报告, then 1月30日,市长…作政府工作报告时说)
     # is news, not the report, but covers the year the report reviews
     if doc_type == "government_work_report" or _WORK_REPORT_TITLE.fullmatch(title):
-        m = _REVIEW.search(head) or re.search(r"回顾((?:19|20)\d{2})年", head)
+        m = _REVIEW.search(head) or re.search(rf"回顾({YEAR_NUMBER})年", head)
         if m:
             return int(m.group(1))
         m = _PLAN_PERIOD.search(head)
@@ -865,7 +868,7 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
             return ys[0] - 1
         if published:
             return int(published[:4]) - 1
-        m = re.search(r"/((?:19|20)\d{2})(?:[-/]?(\d{2}))[-/]", url or "")
+        m = re.search(rf"/({YEAR_NUMBER})(?:[-/]?(\d{{2}}))[-/]", url or "")
         if m and (not m.group(2) or int(m.group(2)) <= 4):
             return int(m.group(1)) - 1  # delivered in the first months of the year after
         return None
@@ -879,10 +882,10 @@ def _report_year(page: _Page, doc_type: str, signed: str | None, published: str 
     if ys:
         return ys[0]
     opener = body[:400]
-    m = re.search(r"^\s*((?:19|20)\d{2})\s*年(?:度)?(?:以来)?\s*[,，、]", body[:1500], re.M)
+    m = re.search(rf"^\s*({YEAR_NUMBER})\s*年(?:度)?(?:以来)?\s*[,，、]", body[:1500], re.M)
     if m:
         return int(m.group(1))
-    m = re.search(r"现将[^。]{0,40}?((?:19|20)\d{2})\s*年[^。]{0,40}?(?:报告|汇报|总结)", body[:3000])
+    m = re.search(rf"现将[^。]{{0,40}}?({YEAR_NUMBER})\s*年[^。]{{0,40}}?(?:报告|汇报|总结)", body[:3000])
     if m:
         return int(m.group(1))
     ys = years(opener)
@@ -982,7 +985,7 @@ def _english(doc: Document) -> ReportMeta:
         doc_type = "rule_of_law_report"
     hits = [(low.find(n.lower()), body) for n, body in c["bodies"].items() if n.lower() in low]
     issuer = min(hits)[1] if hits else None
-    m = re.search(r"\b((?:19|20)\d{2})\s+annual report", low) or re.search(r"\bin\s+((?:19|20)\d{2})\s*,", low)
+    m = re.search(rf"\b({YEAR_NUMBER})\s+annual report", low) or re.search(rf"\bin\s+({YEAR_NUMBER})\s*,", low)
     year = int(m.group(1)) if m else None
     return ReportMeta(doc_type=doc_type, issuer=issuer, report_year=year,
                       published_on=parse_date(doc.published_on), title=doc.title, url=doc.url,
@@ -1034,7 +1037,7 @@ def extract_metadata(doc: Document) -> ReportMeta:
     )
 
 
-_PLAN_HEADING = re.compile(r"^\s*((?:19|20)\d{2})年(?!.*(?:回顾|总结|以来))[^\n]*(?:任务|安排|工作|要求|目标|取向)")
+_PLAN_HEADING = re.compile(rf"^\s*({YEAR_NUMBER})年(?!.*(?:回顾|总结|以来))[^\n]*(?:任务|安排|工作|要求|目标|取向)")
 
 
 def year_before_plan(sections: list[Section]) -> int | None:

@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Quantity, Section
-from pipelines.extract.numbers import CN_DIGITS, parse_number
+from pipelines.extract.numbers import CN_DIGITS, SCALES, parse_number
 from pipelines.extract.sections import innermost_section
 
 # Sentence ends: the sentence of a quantity runs between two of these (or a line break).
@@ -25,7 +25,7 @@ _SENT_END = re.compile(r"[。;；!！?？\n]")
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
 # A Chinese numeral needs a digit character: a lone 万/千/百 (万家, 千家万户) is no number.
 _CN = rf"[{CN_DIGITS}]*[零〇一二两三四五六七八九十][{CN_DIGITS}]*"
-_SCALE = r"万亿|千万|百万|亿|万|千"
+_SCALE = "|".join(sorted(SCALES, key=len, reverse=True))  # numbers owns the scale words
 _RANGE_SEP = r"[-—–~～至到]"
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 
+from pipelines.extract.dates import YEAR_NUMBER
 from pipelines.extract.dictionaries import load_toml
 from pipelines.extract.document import Document, Section
 from pipelines.extract.numbers import cn_integer
@@ -61,6 +62,9 @@ def _markers_of(patterns: list[tuple[int, re.Pattern[str]]]) -> re.Pattern[str]:
 
 _ANY_MARKER = _markers_of(_LINE_MARKERS)
 _ANY_MARKER_NOT_SHI = _markers_of(_LINE_MARKERS[:SHI])
+# Any of them, for the text repair (clean.py): a line that opens with a marker is never joined to
+# the line before, nor a blank before a marker dropped.
+LINE_MARKER = _ANY_MARKER.pattern
 # 一是/二是 inside a paragraph: only right after punctuation (统一是 is no enumeration).
 _INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:,，])\s*(({_CN})是)(?![否非])")
 # Blanks before a marker, and a list bullet that HTML-to-text conversion puts before <li> text.
@@ -532,7 +536,7 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
 
 # What may follow a part title's words on its line when the page lost the break after it: the
 # text's first sentence ("2018年是…", "过去五年,…") or a few stray letters of page spam.
-_AFTER_PART_TITLE = re.compile(r"(?:19|20)\d{2}\s*年|过去|今年|一年来|我们|面对|[A-Za-z0-9]{1,4}$")
+_AFTER_PART_TITLE = re.compile(rf"{YEAR_NUMBER}\s*年|过去|今年|一年来|我们|面对|[A-Za-z0-9]{{1,4}}$")
 
 
 def _part_title_end(simp: str, c: _Cand) -> int:
