@@ -47,14 +47,14 @@ def build(raw: str | None, warehouse: str | None) -> int:
     except OSError as exc:
         print(f"govreports: {exc}", file=sys.stderr)
         return 1
-    run = stages.prepare(paths.raw_dir, paths.warehouse)  # before Dagster's ~2 s of start-up: see there
-
-    import dagster as dg
-
     from pipelines import store
-    from pipelines.definitions import defs
 
+    run = stages.prepare(paths.raw_dir, paths.warehouse)  # before Dagster's ~2 s of start-up: see there
     try:
+        import dagster as dg
+
+        from pipelines.definitions import defs
+
         with dg.DagsterInstance.get() as instance:
             result = defs.resolve_job_def("build_warehouse").execute_in_process(
                 instance=instance, raise_on_error=False, resources={"run": run},

@@ -6,8 +6,7 @@ import dagster as dg
 
 from pipelines.defs.assets import analyst_views, core_layer, published_warehouse, raw_layer
 from pipelines.defs.automation import build_warehouse, daily_build, raw_folder_sensor
-from pipelines.defs.resources import default_resource
-from pipelines.stages import Run
+from pipelines.defs.resources import default_resource, run_resource
 
 defs = dg.Definitions(
     assets=[raw_layer, core_layer, analyst_views, published_warehouse],
@@ -16,5 +15,5 @@ defs = dg.Definitions(
     sensors=[raw_folder_sensor],
     # "run": the extraction workers and the folder listing of a run; the CLI passes its own,
     # prepared before Dagster starts (pipelines/__main__.py)
-    resources={"warehouse": default_resource(), "run": Run()},
+    resources={"warehouse": default_resource(), "run": run_resource},
 )

@@ -40,10 +40,6 @@ class Workers:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("forkserver"))
 
-    @property
-    def warm(self) -> bool:
-        return self._pool is not None
-
     def warm_up(self) -> None:
         """Start a worker now and have it load the extractors (no-op if already started)."""
         if self._pool is None:
@@ -56,25 +52,33 @@ class Workers:
         One batch, or one worker, and no pool warmed: in this process (no worker is worth
         starting for it). The pool is shut down when the batches are done.
         """
-        pool, self._pool = self._pool, None
-        if pool is None and (self.count <= 1 or n_batches <= 1):
+        if self._pool is None and (self.count <= 1 or n_batches <= 1):
             for items in batches:
                 yield fn(items)
             return
-        with pool or self._new_pool() as pool:
-            pending: deque = deque()
-            for items in batches:
-                pending.append(pool.submit(fn, items))
-                if len(pending) >= 2 * self.count:
-                    yield pending.popleft().result()
-            while pending:
+        # the pool stays ours while it works: a failure half way leaves it to close(), which
+        # terminates the workers instead of waiting for the batches in flight
+        pool = self._pool = self._pool or self._new_pool()
+        pending: deque = deque()
+        for items in batches:
+            pending.append(pool.submit(fn, items))
+            if len(pending) >= 2 * self.count:
                 yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+        self._pool = None
+        pool.shutdown()
+
+    def resize(self, count: int | None) -> None:
+        """Use ``count`` processes (None or 0: keep the default); a pool already started keeps its size."""
+        if count and self._pool is None:
+            self.count = count
 
     def release(self) -> None:
         """Stop a pool warmed for work that did not come (duplicates, rejects, nothing new)."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the workers and the forkserver, whatever state the run ended in.

@@ -136,5 +136,9 @@ def test_escaped_line_breaks_become_line_breaks():
     assert not [f for f in ex.indicators if f.value in (3.0, 50.0)]
 
 
-def test_a_lone_backslash_n_in_text_stays():
-    assert clean_text(r"存放在 C:\new\report 目录").text == r"存放在 C:\new\report 目录"
+def test_escapes_become_breaks_only_where_they_are_breaks():
+    # a page with real lines around an escaped body; a path inside the body stays a path
+    raw = "首页\n通知公告\n" + r"各位代表:\r\n现在\r\n一、工作回顾\r\n文件存放在C:\new\report目录\r\n完"
+    assert clean_text(raw).text == "首页\n通知公告\n各位代表:\n现在\n一、工作回顾\n文件存放在C:\\new\\report目录\n完"
+    # once or twice on a line: the text's own backslashes
+    assert clean_text(r"见 D:\r2\x 与 E:\n1\y").text == r"见 D:\r2\x 与 E:\n1\y"

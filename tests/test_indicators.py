@@ -447,3 +447,24 @@ def test_a_term_review_then_the_coming_year_without_its_heading() -> None:
     got, why = _with_sections(text, 2021)
     assert got == set()
     assert why[46].startswith("a change over several years") and why[50] == "in a section of plans or goals"
+
+
+def test_a_year_inside_a_plan_period_does_not_end_it() -> None:
+    # 2018年以来 / 2019年, inside a “十三五” review: still the five years' figures, not 2020's
+    text = ("一、“十三五”时期经济社会发展回顾\n"
+            "“十三五”时期，我们坚持创新驱动，发展动能持续增强。\n"
+            "2018年以来，新增高新技术企业32家。\n"
+            "2019年，认定科技型中小企业120家。\n"
+            "刚刚过去的2020年，新增高新技术企业6家。\n")
+    got, why = _with_sections(text, 2020)
+    assert got == {("high_tech_enterprises", "new", 6, 2020)}
+    assert why[32].startswith("a change over several years")
+
+
+def test_a_date_of_the_coming_year_in_a_review_is_no_plan() -> None:
+    # a report delivered in January names the month it is given in: 2022年1月 opens no plan
+    text = ("一、2021年工作回顾\n"
+            "2022年1月，我市获批国家创新型城市。\n"
+            "一年来，科技型中小企业达到300家，新增高新技术企业8家。\n")
+    got, _ = _with_sections(text, 2021)
+    assert got == {("tech_smes", "level", 300, 2021), ("high_tech_enterprises", "new", 8, 2021)}

@@ -201,6 +201,7 @@ def test_title_dates_and_preamble_are_no_sections(seeds):
     ("2024年度推进法治政府建设的主要安排", "next_steps"), ("2026年重点工作", "next_steps"),
     ("2024年政府工作任务", "next_steps"), ("2026年主要任务", "next_steps"),
     ("全力以赴做好“十三五”开局工作", "next_steps"),  # 上海市 2016: the plan period's first year
+    ("做好了“十四五”开局，经济运行稳中向好", None),  # a review's headline, not the coming year
     ("2023年工作回顾", "review"), ("“十五五”时期主要目标和重大任务", "goals"),
     ("2024年经济社会发展总体要求和政策取向", "goals"),
     ("2023年度推进法治政府建设的主要举措和成效", "achievements"), ("工作开展情况", "achievements"),

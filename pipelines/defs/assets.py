@@ -64,8 +64,7 @@ def raw_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource, r
     with failing_safely(paths, context.log, run):
         store.acquire_build_lock(paths, progress=context.log.info)  # held until publish
         stages.check_raw_dir(paths.raw_dir)
-        if warehouse.workers and not run.workers.warm:
-            run.workers.count = warehouse.workers
+        run.workers.resize(warehouse.workers)
         files = stages.listing(run, paths.raw_dir, paths.warehouse)
         how = store.prepare_work_db(paths)
         context.log.info(f"build file {paths.work_db.name}: {how}")
@@ -88,8 +87,7 @@ def core_layer(context: dg.AssetExecutionContext, warehouse: WarehouseResource, 
     paths = warehouse.paths
     with failing_safely(paths, context.log, run), store.connect(paths.work_db) as con:
         store.acquire_build_lock(paths, progress=context.log.info)  # (a step run on its own)
-        if warehouse.workers and not run.workers.warm:
-            run.workers.count = warehouse.workers
+        run.workers.resize(warehouse.workers)
         s = stages.extract(con, context.log.info, run.workers)
         store.refresh_dimensions(con)  # the checks read plausible ranges there
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in store.CORE_TABLES}

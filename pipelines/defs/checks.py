@@ -117,9 +117,10 @@ def problems_sql(check: Check, build_no: int | None = None, carried: bool = True
     return sql + " UNION " + _scoped(check.sql, earlier) if carried else sql
 
 
-# {scope} is the checked table t's condition; {scope:x} the same for another table x of the
-# query, whose rows of a report are written with the report's (a join with the whole of
-# report_texts read every text: 1 s a run at 2,000 reports)
+# {scope} is the checked table t's condition; {scope:x} the same for another core table x of
+# the query: a report's rows in the core tables are written together, with one build_no (not
+# raw_documents': ingest numbers those). A join with the whole of report_texts read every
+# text: 1 s a run at 2,000 reports.
 _SCOPE = re.compile(r"\{scope(?::(\w+))?\}")
 
 
@@ -129,7 +130,7 @@ def _scoped(sql: str, condition: Callable[[str], str]) -> str:
 
 @timed("checks")
 def evaluate(con: duckdb.DuckDBPyConnection, check: Check, build_no: int | None = None) -> dg.AssetCheckResult:
-    carried = build_no is not None and con.execute(
+    carried = check.per_report and build_no is not None and con.execute(
         "SELECT count(*) > 0 FROM pipeline_check_problems WHERE check_name = ?", [check.name]).fetchone()[0]
     sql = problems_sql(check, build_no, carried)
     if check.per_report and build_no is not None:

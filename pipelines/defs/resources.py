@@ -1,8 +1,10 @@
-"""The one resource every asset uses: where the raw folder and the warehouse are."""
+"""The resources: where the raw folder and the warehouse are; a run's extraction workers."""
 
+from collections.abc import Iterator
 
 import dagster as dg
 
+from pipelines import stages
 from pipelines.config import Paths
 
 
@@ -21,3 +23,14 @@ class WarehouseResource(dg.ConfigurableResource):
 def default_resource() -> WarehouseResource:
     paths = Paths.from_env()
     return WarehouseResource(raw_dir=str(paths.raw_dir), warehouse=str(paths.warehouse))
+
+
+@dg.resource(description="A run's extraction workers (and the folder listing the CLI made before the run).")
+def run_resource(_context) -> Iterator[stages.Run]:
+    """One per run, its workers stopped when the run ends however it ends. The CLI passes its
+    own instead, prepared before Dagster started, and stops it itself."""
+    run = stages.Run()
+    try:
+        yield run
+    finally:
+        run.workers.close()

@@ -74,16 +74,33 @@ _REMOVE: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&ensp;": " ", "&emsp;": " "}
 _ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
 # A page stored with its line breaks escaped (``各位代表：\r\n现在，…``, a JSON or CMS field
-# saved as it was): one line of text whose paragraphs are the characters backslash-r-backslash-n.
-_ESCAPED_BREAK = re.compile(r"\\r\\n|\\n|\\r")
+# saved as it was): lines whose paragraphs are the characters backslash-r-backslash-n. A lone
+# \n or \r before a Latin letter is a path or code (C:\new\report), never a break.
+_ESCAPED_BREAK = re.compile(r"\\+r\\+n|\\+[nr](?![A-Za-z])")
+_MIN_ESCAPES = 3  # on one line: once or twice, a backslash may be the text's own
 
 
-def _escaped_breaks(text: str) -> bool:
-    """Whether the text's line breaks are escaped: several escapes, hardly a real break."""
-    if "\\" not in text:
-        return False
-    escapes = len(_ESCAPED_BREAK.findall(text))
-    return escapes >= 3 and text.count("\n") * 10 < escapes
+def _unescape_breaks(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """Escaped line breaks as line breaks, on the lines that hold several."""
+    out: list[str] = []
+    offs: list[int] = []
+    pos = last = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        found = [m.span() for m in _ESCAPED_BREAK.finditer(text, pos, end)] if "\\" in line else []
+        if len(found) >= _MIN_ESCAPES:
+            for a, b in found:
+                out.append(text[last:a])
+                offs.extend(offsets[last:a])
+                out.append("\n")
+                offs.append(offsets[a])
+                last = b
+        pos = end + 1
+    if not out:
+        return text, offsets
+    out.append(text[last:])
+    offs.extend(offsets[last:])
+    return "".join(out), offs
 
 
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -116,8 +133,8 @@ def clean_text(raw: str) -> CleanText:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     # CRLF -> LF shifts offsets; build the map against the raw string.
     offsets = _crlf_offsets(raw) if len(text) != len(raw) else list(range(len(raw) + 1))
-    if _escaped_breaks(text):
-        text, offsets = _apply(text, offsets, _ESCAPED_BREAK, "\n")
+    if "\\" in text:
+        text, offsets = _unescape_breaks(text, offsets)
     text, offsets = _apply(text, offsets, _ENTITY, lambda m: _ENTITIES[m.group()])
     text = _half_width(text)
     for pat, needles in _REMOVE:

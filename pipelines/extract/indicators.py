@@ -234,10 +234,17 @@ def _review_frames(d: _Dict, sections: list[Section], simp: str,
             if d.period_opens.match(simp, pos, end):
                 start = pos if start is None else start
             elif (m := d.year_opens.match(simp, pos, end)) is not None:
-                if start is not None:
+                year = int(m.group(1)) if m.group(1) else None
+                # 2018年以来, 2016年至2020年: still the period; 2019年,… inside it: an example
+                # year of the period, not the return to the report's own year
+                spans = _SPAN_AFTER_YEAR.match(simp, m.end()) is not None
+                if start is not None and not spans and (year is None or year == report_year):
                     periods.append((start, pos))
                     start = None
-                if m.group(2) or (m.group(1) and report_year is not None and int(m.group(1)) > report_year):
+                # the coming year's work opens with 今年是 or 2022年是…, not with any later date
+                # (2022年1月,… in a report delivered that January)
+                if m.group(2) or (year is not None and report_year is not None and year > report_year
+                                  and simp.startswith("是", m.end())):
                     plans.append((pos, s.char_end))
                     break
             pos = end + 1
@@ -247,6 +254,7 @@ def _review_frames(d: _Dict, sections: list[Section], simp: str,
 
 
 _YEAR_IN = re.compile(rf"{YEAR_NUMBER}年")
+_SPAN_AFTER_YEAR = re.compile(r"\s*(?:以来|至|到|[—\-~～])")
 
 
 def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -406,7 +414,7 @@ def _bind_one(d: _Dict, pre_ok: _Pre, simp: str, chunks: list[tuple[int, int]], 
         _fit(d, b, "gap", gap, d.gap, d.gap_one, region)
         # other names before it count as known only where the figure is each one's (A和B均…)
         named = _mask(pre, c0, before[:-1]).replace("·", "") if "均" in gap else pre
-        _fit(d, b, "pre", pre_ok.masked(named), _pre_words(), _pre_word(), region)
+        pre_ok.fit(d, b, named, region)
         if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
             b.reject("the list's first verb is not a measure word")
         return b
@@ -419,7 +427,7 @@ def _bind_one(d: _Dict, pre_ok: _Pre, simp: str, chunks: list[tuple[int, int]], 
         _fit(d, b, "gap", gap, d.gap_after, d.gap_after_one, region)
         if d.noun_after.match(tail) or not d.tail_after.fullmatch(tail):
             b.reject(f"the name is said of something else: {tail.strip()[:12]}")
-        _fit(d, b, "pre", pre_ok.masked(pre), _pre_words(), _pre_word(), region)
+        pre_ok.fit(d, b, pre, region)
         if not _list_head_ok(pre_ok, simp, chunks, ci, hits):
             b.reject("the list's first verb is not a measure word")
         return b
@@ -440,7 +448,7 @@ def _bind_one(d: _Dict, pre_ok: _Pre, simp: str, chunks: list[tuple[int, int]], 
                 b.score -= d.weights["bare_list"]
                 b.features["bare_list"] = 1.0
             # the name must be the subject there too (not 支持高新技术企业发展,新增…)
-            _fit(d, b, "pre", pre_ok.masked(simp[p0:prev[-1].start]), _pre_words(), _pre_word(), region)
+            pre_ok.fit(d, b, simp[p0:prev[-1].start], region)
             if not _list_head_ok(pre_ok, simp, chunks, j, hits):
                 b.reject("the list's first verb is not a measure word")
             return b
@@ -599,22 +607,26 @@ class _Pre:
 
     def masked(self, text: str) -> str:
         for name in self.names:
-            text = text.replace(name, _REGION_MARK)
+            text = text.replace(name, _REGION_MARK * len(name))  # lengths kept: some words count characters
         return text
 
     def fullmatch(self, text: str) -> bool:
         return _pre_words().fullmatch(self.masked(text)) is not None
 
+    def fit(self, d: _Dict, b: _Binding, text: str, region: str | None) -> None:
+        """Score the words before a name (see ``_fit``), the region's names known words."""
+        _fit(d, b, "pre", self.masked(text), _pre_words(), _pre_word(), region)
+
 
 @cache
 def _pre_words() -> re.Pattern[str]:
-    return _tokens([*_dict().pre_words, re.escape(_REGION_MARK)])
+    return _tokens([*_dict().pre_words, re.escape(_REGION_MARK) + "+"])
 
 
 @cache
 def _pre_word() -> re.Pattern[str]:
     """One word allowed before a name (see ``_Pre``): what it leaves is unknown."""
-    return _one([*_dict().pre_words, re.escape(_REGION_MARK)])
+    return _one([*_dict().pre_words, re.escape(_REGION_MARK) + "+"])
 
 
 @lru_cache(maxsize=4096)  # one per region: the gazetteer has ~3,500 divisions
