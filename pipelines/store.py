@@ -283,8 +283,12 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, published: Path) -> None:
         for t in REPORT_TABLES:
             if held:
                 con.execute(f'DELETE FROM "{t}" WHERE report_id IN (SELECT report_id FROM _delta)')
+            # a changed report's core rows were all rewritten by the build that changed it; its
+            # raw_documents row need not be (a near duplicate freed, an extractor change): it is
+            # copied whatever build wrote it, or the report was lost from this file
+            newer = "" if t == "raw_documents" else f"build_no > {since} AND "
             con.execute(f'INSERT INTO "{t}" SELECT * FROM published."{t}" '
-                        f"WHERE build_no > {since} AND report_id IN (SELECT report_id FROM _delta)")
+                        f"WHERE {newer}report_id IN (SELECT report_id FROM _delta)")
         # raw_files (one row per file of the folder) is keyed by path: files gone, then files
         # the published build (re)wrote
         con.execute("DELETE FROM raw_files WHERE source_path NOT IN (SELECT source_path FROM published.raw_files)")

@@ -120,3 +120,29 @@ def test_unchanged_files_are_not_read_again(raw, tmp_path, monkeypatch):
     touched.write_bytes(touched.read_bytes())  # same bytes, new mtime: read and hashed again
     run(raw, paths.warehouse)
     assert set(read) == {touched.name}
+
+
+def test_a_report_whose_rows_change_but_not_its_text_survives_the_delta(tmp_path):
+    # a mirror copy stops being a near duplicate when its kept report goes: its core rows are
+    # rewritten, its raw_documents row (written when the file was first read) is not. The
+    # next run brings the stale build file level with that delta, and must keep the row.
+    from test_near_duplicates import TEXTS, mirror
+
+    raw = tmp_path / "raw"
+    (raw / "mirror").mkdir(parents=True)
+    shutil.copy(SEEDS[0], raw / "a.txt")
+    shutil.copy(SEEDS[1], raw / "other.txt")
+    (raw / "mirror" / "a.txt").write_text(mirror(TEXTS[0]), encoding="utf-8")
+    wh = tmp_path / "wh" / "reports.duckdb"
+    run(raw, wh)
+    run(raw, wh)  # the second build file
+    (raw / "a.txt").unlink()  # the mirror is the report now
+    run(raw, wh)
+    run(raw, wh)  # the other file, brought level with that run's delta
+    (raw / "new.txt").write_text(NO_REGION, encoding="utf-8")
+    run(raw, wh)  # and a run that changes something, so that file is published
+    fresh = tmp_path / "fresh" / "reports.duckdb"
+    run(raw, fresh)
+    got, want = snapshot(wh), snapshot(fresh)
+    assert {t: len(v) for t, v in got.items()} == {t: len(v) for t, v in want.items()}
+    assert got == want
