@@ -82,25 +82,15 @@ _MIN_ESCAPES = 3  # on one line: once or twice, a backslash may be the text's ow
 
 def _unescape_breaks(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     """Escaped line breaks as line breaks, on the lines that hold several."""
-    out: list[str] = []
-    offs: list[int] = []
-    pos = last = 0
+    spans: list[tuple[int, int]] = []
+    pos = 0
     for line in text.split("\n"):
         end = pos + len(line)
         found = [m.span() for m in _ESCAPED_BREAK.finditer(text, pos, end)] if "\\" in line else []
         if len(found) >= _MIN_ESCAPES:
-            for a, b in found:
-                out.append(text[last:a])
-                offs.extend(offsets[last:a])
-                out.append("\n")
-                offs.append(offsets[a])
-                last = b
+            spans += found
         pos = end + 1
-    if not out:
-        return text, offsets
-    out.append(text[last:])
-    offs.extend(offsets[last:])
-    return "".join(out), offs
+    return _delete(text, offsets, spans, "\n")
 
 
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -185,8 +175,9 @@ def _after_number() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(unit), re.compile(r"\d[\d.]*[ \t]*(?:" + unit + r"|[,、;。])")
 
 
-def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
-    """``text`` without the sorted, disjoint ``spans``; the offsets follow."""
+def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]], repl: str = "") -> tuple[str, list[int]]:
+    """``text`` with the sorted, disjoint ``spans`` replaced by ``repl`` (by default removed);
+    the offsets follow, ``repl``'s characters mapped to the start of the span they replace."""
     if not spans:
         return text, offsets
     out: list[str] = []
@@ -195,6 +186,9 @@ def _delete(text: str, offsets: list[int], spans: list[tuple[int, int]]) -> tupl
     for a, b in spans:
         out.append(text[last:a])
         offs.extend(offsets[last:a])
+        if repl:
+            out.append(repl)
+            offs.extend([offsets[a]] * len(repl))
         last = b
     out.append(text[last:])
     offs.extend(offsets[last:])

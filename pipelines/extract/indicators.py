@@ -254,7 +254,7 @@ def _review_frames(d: _Dict, sections: list[Section], simp: str,
 
 
 _YEAR_IN = re.compile(rf"{YEAR_NUMBER}年")
-_SPAN_AFTER_YEAR = re.compile(r"\s*(?:以来|至|到|[—\-~～])")
+_SPAN_AFTER_YEAR = re.compile(rf"\s*(?:以来|至|到|[{RANGE_DASH}～])")
 
 
 def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 import docx
+from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -64,6 +65,14 @@ def _document(paras: list[str], indent: bool = True) -> docx.document.Document:
     return d
 
 
+def _as_pdf(d: DocxDocument, name: str) -> None:
+    """``name``.pdf from the document, laid out by LibreOffice (the .docx is not kept)."""
+    path = OUT / f"{name}.docx"
+    d.save(str(path))
+    _convert(path)
+    path.unlink()
+
+
 def _convert(doc_path: Path, fmt: str = "pdf") -> None:
     with tempfile.TemporaryDirectory() as prof:
         subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{prof}", "--convert-to", fmt,
@@ -79,10 +88,7 @@ def footer_dash(paras: list[str]) -> None:
     _field(f, "PAGE")
     f.add_run(" —")
     f.alignment = 1
-    path = OUT / "footer_dash.docx"
-    d.save(str(path))
-    _convert(path)
-    path.unlink()
+    _as_pdf(d, "footer_dash")
 
 
 def footer_of(paras: list[str]) -> None:
@@ -94,10 +100,7 @@ def footer_of(paras: list[str]) -> None:
     _field(f, "NUMPAGES")
     f.add_run(" 页")
     f.alignment = 1
-    path = OUT / "footer_of.docx"
-    d.save(str(path))
-    _convert(path)
-    path.unlink()
+    _as_pdf(d, "footer_of")
 
 
 def two_column(paras: list[str]) -> None:
@@ -125,10 +128,7 @@ def two_column(paras: list[str]) -> None:
     typ = OxmlElement("w:type")
     typ.set(qn("w:val"), "continuous")
     sect.insert(0, typ)
-    path = OUT / "two_column.docx"
-    d.save(str(path))
-    _convert(path)
-    path.unlink()
+    _as_pdf(d, "two_column")
 
 
 _MARKERS = [(re.compile(r"^[一二三四五六七八九十]+、"), 0), (re.compile(r"^（[一二三四五六七八九十]+）"), 1),
