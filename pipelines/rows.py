@@ -13,6 +13,7 @@ from pipelines.extract.clean import looks_truncated
 from pipelines.extract.document import Document, IndicatorCandidate, Section
 from pipelines.extract.formats import page_of
 from pipelines.extract.ingest import make_document
+from pipelines.extract.neardup import sketch
 from pipelines.extract.numbers import parse_chinese
 from pipelines.extract.regions import load_all
 from pipelines.extract.report import extract_document
@@ -65,7 +66,8 @@ def extract_rows(item: dict) -> tuple[dict[str, list[dict]], Document, list[Sect
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(f.char_start, f.char_end)
         indicators.append(row)
     candidates = [{"report_id": rid, "candidate_no": n, **candidate_row(c)} for n, c in enumerate(ex.candidates, 1)]
-    tables = {"reports": [report], "report_texts": [{"report_id": rid, "clean_text": doc.text}],
+    texts = {"report_id": rid, "clean_text": doc.text, "text_sketch": list(sketch(doc.text, doc.simplified))}
+    tables = {"reports": [report], "report_texts": [texts],
               "sections": sections, "quantities": quantities, "indicators": indicators,
               "indicator_candidates": candidates}
     return tables, doc, ex.sections

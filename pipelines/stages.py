@@ -451,17 +451,32 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
     store.temp_values(con, "_touched", report_id=ids)
     rows = con.execute("""
         SELECT r.report_id, r.source_file, r.near_duplicate_of, r.doc_type, r.issuer, r.report_year,
-               d.file_path, coalesce(d.line_no, 0), t.clean_text, d.source_path, d.line_no
-        FROM reports r JOIN raw_documents d USING (report_id) JOIN report_texts t USING (report_id)
+               d.file_path, coalesce(d.line_no, 0), d.source_path, d.line_no
+        FROM reports r JOIN raw_documents d USING (report_id)
         WHERE r.report_id IN (SELECT report_id FROM _touched)""").fetchall()
     con.execute("DROP TABLE _touched")
     groups: dict[tuple, list] = {}
     for row in rows:
         groups.setdefault(group_key(row[3], row[4], row[5]), []).append(row)
+    # sketches only for the groups of two or more (most reports are alone in theirs), and a
+    # text only for a pair its sketches leave possible
+    compared = [m[0] for ms in groups.values() if len(ms) > 1 for m in ms]
+    sketches: dict[str, tuple[int, ...]] = {}
+    if compared:
+        store.temp_values(con, "_compared", report_id=compared)
+        sketches = {rid: tuple(sk) for rid, sk in con.execute(
+            "SELECT report_id, text_sketch FROM report_texts WHERE report_id IN (SELECT report_id FROM _compared)"
+        ).fetchall()}
+        con.execute("DROP TABLE _compared")
+    ids_by_name = {m[1]: m[0] for ms in groups.values() for m in ms}
+
+    def text_of(name: str) -> str:
+        return con.execute("SELECT clean_text FROM report_texts WHERE report_id = ?", [ids_by_name[name]]).fetchone()[0]
+
     decided: dict[str, tuple[str, float]] = {}
     for members in groups.values():
         if len(members) > 1:
-            decided |= near_duplicates(Member(m[1], (m[6], m[7]), m[8]) for m in members)
+            decided |= near_duplicates((Member(m[1], (m[6], m[7]), sketches[m[0]]) for m in members), text_of)
     current = {m[1]: m for ms in groups.values() for m in ms if m[2] is not None}
     by_name = {m[1]: m for ms in groups.values() for m in ms}
     newly = [n for n, (kept, _) in decided.items() if by_name[n][2] != kept]
@@ -504,8 +519,8 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
         con.execute("DELETE FROM rejected_files WHERE reason = 'near duplicate' AND source_file IN "
                     "(SELECT name FROM _names)")
         con.execute("DROP TABLE _names")
-        rejected = [{"source_file": n, "source_path": by_name[n][9], "file_path": by_name[n][6],
-                     "line_no": by_name[n][10], "reason": "near duplicate",
+        rejected = [{"source_file": n, "source_path": by_name[n][8], "file_path": by_name[n][6],
+                     "line_no": by_name[n][9], "reason": "near duplicate",
                      "detail": f"{by_name[n][3]}, {by_name[n][4]}, {by_name[n][5]}: near-identical text",
                      "duplicate_of": kept, "report_id": by_name[n][0], "similarity": sim, "file_sha256": None}
                     for n, (kept, sim) in sorted(decided.items())]

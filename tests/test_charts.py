@@ -196,7 +196,7 @@ def make_warehouse(path: Path) -> Path:
         row = {"report_id": rid, "source_file": f"{rid}.txt", "source_path": f"{rid}.txt", "file_path": f"{rid}.txt",
                "format": "txt", "encoding": "utf-8", "content_sha256": rid, "file_sha256": rid,
                "n_chars": len(text), "raw_n_chars": len(text), "truncated": False, "raw_text": text,
-               "clean_text": text}
+               "clean_text": text, "text_sketch": []}
         insert(con, "raw_documents", row)
         insert(con, "report_texts", row)  # where the cleaned text has a table of its own
         con.execute("INSERT INTO reports (report_id, source_file, doc_type, region, admin_level, report_year, "

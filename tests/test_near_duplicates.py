@@ -12,7 +12,7 @@ from conftest import SEEDS
 
 from pipelines import stages, store
 from pipelines.config import Paths
-from pipelines.extract.neardup import Member, jaccard, near_duplicates, shingles
+from pipelines.extract.neardup import Member, estimate, jaccard, near_duplicates, shingles, sketch
 from pipelines.rows import extract_rows
 from pipelines.workers import Workers
 
@@ -35,12 +35,44 @@ def test_similarity_of_a_mirror_and_of_another_report():
     assert jaccard(a, shingles(half)) < 0.8
 
 
+def test_the_sketches_estimate_the_similarity():
+    texts = [*TEXTS, mirror(TEXTS[0]), TEXTS[0][: len(TEXTS[0]) // 2] + TEXTS[1][len(TEXTS[1]) // 2:]]
+    exact = [shingles(t) for t in texts]
+    sketches = [sketch(t) for t in texts]
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            assert abs(estimate(sketches[i], sketches[j]) - jaccard(exact[i], exact[j])) < 0.15
+    assert estimate(sketches[0], sketches[-2]) >= 0.85  # the mirror
+    # a text of fewer 5-grams than a sketch holds is its whole set: the estimate is exact
+    short_a, short_b = "全市高新技术企业达到1200家。", "全市高新技术企业达到1300家。"
+    assert estimate(sketch(short_a), sketch(short_b)) == jaccard(shingles(short_a), shingles(short_b))
+    assert sketch("") == () and estimate((), ()) == 1.0 == jaccard(frozenset(), frozenset())
+
+
+def _group(named: dict[str, str]) -> list[Member]:
+    return [Member(name, (name, 0), sketch(text)) for name, text in named.items()]
+
+
 def test_the_first_copy_in_folder_order_is_kept_whatever_the_order_given():
-    members = [Member("b.txt", ("b.txt", 0), mirror(TEXTS[0])), Member("a.txt", ("a.txt", 0), TEXTS[0]),
-               Member("c.txt", ("c.txt", 0), TEXTS[2])]
-    got = near_duplicates(members)
+    named = {"b.txt": mirror(TEXTS[0]), "a.txt": TEXTS[0], "c.txt": TEXTS[2]}
+    members = _group(named)
+    got = near_duplicates(members, named.__getitem__)
     assert set(got) == {"b.txt"} and got["b.txt"][0] == "a.txt"
-    assert near_duplicates(reversed(members)) == got
+    assert got["b.txt"][1] == round(jaccard(shingles(named["a.txt"]), shingles(named["b.txt"])), 4)
+    assert near_duplicates(reversed(members), named.__getitem__) == got
+
+
+def test_only_the_pairs_the_sketches_leave_possible_are_read():
+    named = {f"{i}.txt": t for i, t in enumerate(TEXTS)} | {"z.txt": mirror(TEXTS[1])}
+    asked: list[str] = []
+
+    def text_of(name: str) -> str:
+        asked.append(name)
+        return named[name]
+
+    got = near_duplicates(_group(named), text_of)
+    assert got == {"z.txt": ("1.txt", got["z.txt"][1])} and got["z.txt"][1] >= 0.9
+    assert sorted(set(asked)) == ["1.txt", "z.txt"]  # the other reports of the group: never read
 
 
 def test_a_body_pasted_twice_gives_each_fact_once():

@@ -148,5 +148,7 @@ CREATE TABLE IF NOT EXISTS pipeline_check_problems (
 CREATE TABLE IF NOT EXISTS report_texts (
     report_id        VARCHAR PRIMARY KEY,
     clean_text       VARCHAR NOT NULL,
+    text_sketch      UBIGINT[] NOT NULL, -- the smallest hashes of the text's 5-grams: which reports
+                                         -- of a group are compared as near duplicates (neardup.py)
     build_no         INTEGER NOT NULL DEFAULT 0  -- the build that wrote the row (pipeline_state.build_no)
 );
