@@ -90,6 +90,29 @@ def test_incremental_runs_equal_a_fresh_build(raw, tmp_path):
     assert "renamed.txt" in names and SEEDS[0].name not in names and FULL[1].name in names
 
 
+def test_rows_of_an_attempt_killed_before_its_checks_are_checked_by_the_next(raw, tmp_path):
+    from pipelines import stages
+    from pipelines.workers import Workers
+
+    paths = Paths(raw, tmp_path / "wh" / "reports.duckdb")
+    run(raw, paths.warehouse)
+    (raw / "no_region.txt").write_text(NO_REGION, encoding="utf-8")
+    # an attempt that extracts the new report and dies before its checks (and its publish)
+    store.prepare_work_db(paths)
+    with store.connect(paths.work_db) as con:
+        stages.ingest(con, raw)
+        stages.extract(con, workers=Workers(1))
+    assert store.prepare_work_db(paths) == "resumed"  # what the next attempt does with the file
+    run(raw, paths.warehouse)
+    with store.connect(paths.warehouse, read_only=True) as con:
+        rid, written_by, build_no = con.execute(
+            "SELECT report_id, build_no, (SELECT value::INT FROM pipeline_state WHERE key = 'build_no') "
+            "FROM reports WHERE source_file = 'no_region.txt'").fetchone()
+        problems = con.execute("SELECT check_name FROM pipeline_check_problems WHERE report_id = ?", [rid]).fetchall()
+    assert written_by < build_no  # its rows are the killed attempt's, not the run's that checked
+    assert ("reports_have_region_and_year",) in problems
+
+
 def test_a_large_delta_copies_the_file_instead(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
