@@ -9,7 +9,7 @@ WARN = data an analyst should look at, the load itself is sound.
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import dagster as dg
 import duckdb
@@ -31,6 +31,13 @@ class Check:
     # table ``t``, returns ``report_id`` first and has a ``{scope}`` condition, ``{scope:x}`` for
     # another table ``x`` it joins (see problems_sql)
     per_report: bool = False
+    # a check joining the texts: their table, and the alias its SQL gives it where a {slice}
+    # condition stands. The query runs slice after slice of that table's rows (SLICE_ROWS):
+    # a hash join over all the texts of 100,000 reports (2.2 GB) ran out of DuckDB's memory
+    sliced: tuple[str, str] | None = None
+
+
+SLICE_ROWS = 10_000  # texts per query of a sliced check (~0.2 GB of text)
 
 
 def _unique(table: str, cols: str) -> Check:
@@ -78,15 +85,17 @@ CHECKS: list[Check] = [
     Check("indicators", "fact_spans_read_their_figure",
           "Each fact's span in report_texts.clean_text reads the figure it was taken from, and lies "
           "in its evidence sentence.", """
-          SELECT t.report_id, t.fact_no, q.number_text,
-                 substr(x.clean_text, t.char_start + 1, t.char_end - t.char_start) AS span_text
-          FROM indicators t JOIN report_texts x ON x.report_id = t.report_id AND {scope:x}
-          LEFT JOIN quantities q ON q.report_id = t.report_id AND q.char_start = t.char_start
-                               AND q.char_end = t.char_end AND {scope:q}
-          WHERE {scope} AND (q.number_text IS NULL
-             OR substr(x.clean_text, t.char_start + 1, t.char_end - t.char_start) <> q.number_text
-             OR position(substr(x.clean_text, t.char_start + 1, t.char_end - t.char_start) IN t.evidence) = 0)""",
-          per_report=True),
+          WITH ids AS (SELECT x.report_id FROM report_texts x WHERE {scope:x} AND {slice}),
+          f AS (SELECT t.report_id, t.fact_no, t.char_start, t.char_end, t.evidence FROM indicators t
+                WHERE {scope} AND t.report_id IN (SELECT report_id FROM ids)),
+          q AS (SELECT q.report_id, q.char_start, q.char_end, q.number_text FROM quantities q
+                WHERE {scope:q} AND q.report_id IN (SELECT report_id FROM ids)),
+          s AS (SELECT f.*, substr(x.clean_text, f.char_start + 1, f.char_end - f.char_start) AS span_text
+                FROM f JOIN report_texts x ON x.report_id = f.report_id AND {scope:x} AND {slice})
+          SELECT s.report_id, s.fact_no, q.number_text, s.span_text FROM s
+          LEFT JOIN q ON q.report_id = s.report_id AND q.char_start = s.char_start AND q.char_end = s.char_end
+          WHERE q.number_text IS NULL OR s.span_text <> q.number_text OR position(s.span_text IN s.evidence) = 0""",
+          per_report=True, sliced=("report_texts", "x")),
 ]
 
 
@@ -94,15 +103,20 @@ def specs_for(assets: list[str]) -> list[dg.AssetCheckSpec]:
     return [dg.AssetCheckSpec(c.name, asset=c.asset, description=c.description) for c in CHECKS if c.asset in assets]
 
 
-def problems_sql(check: Check, build_no: int | None = None, carried: bool = True) -> str:
+def problems_sql(check: Check, build_no: int | None = None, carried: bool = True,
+                 rows: tuple[int, int] | None = None) -> str:
     """The check's query over the whole warehouse (``build_no`` None), or incrementally: over
     the rows written by build ``build_no`` and (``carried``) the reports with problems found
-    earlier.
+    earlier; of a sliced check, over the rowids ``rows`` (from, to) of its texts (None: all).
 
     Rows are never updated, only a report's rows replaced together, so a report whose rows
     are all older than this build and that had no problem then still has none: the
     incremental query finds every problem without reading the whole warehouse.
     """
+    if check.sliced is not None:
+        alias = check.sliced[1]
+        cut = "TRUE" if rows is None else f"{alias}.rowid >= {int(rows[0])} AND {alias}.rowid < {int(rows[1])}"
+        check = replace(check, sql=check.sql.replace("{slice}", cut), sliced=None)
     if not check.per_report:
         return check.sql
     if build_no is None:
@@ -115,7 +129,7 @@ def problems_sql(check: Check, build_no: int | None = None, carried: bool = True
     # two queries, not one OR: the build_no filter alone lets DuckDB skip older row groups
     sql = _scoped(check.sql, lambda alias: f"{alias}.build_no >= {int(build_no)}")
     # (the second reads its tables whole: a semi join; left out when there is nothing earlier)
-    return sql + " UNION " + _scoped(check.sql, earlier) if carried else sql
+    return f"SELECT * FROM ({sql}) UNION SELECT * FROM ({_scoped(check.sql, earlier)})" if carried else sql
 
 
 # {scope} is the checked table t's condition; {scope:x} the same for another core table x of
@@ -134,17 +148,22 @@ def evaluate(con: duckdb.DuckDBPyConnection, check: Check, build_no: int | None 
     carried = check.per_report and build_no is not None and con.execute(
         "SELECT count(*) > 0 FROM pipeline_check_problems WHERE check_name = ?", [check.name]).fetchone()[0]
     sql = problems_sql(check, build_no, carried)
-    if check.per_report and build_no is not None:
+    remember = check.per_report and build_no is not None
+    if remember or check.sliced is not None:
+        first, *rest = _slices(con, check)
+        con.execute("CREATE OR REPLACE TEMP TABLE _problems AS " + problems_sql(check, build_no, carried, first))
+        for rows in rest:
+            con.execute("INSERT INTO _problems " + problems_sql(check, build_no, carried, rows))
+        sql = "SELECT * FROM _problems"
+    if remember:
         # remember which reports have problems: the next build reads these and its own rows
-        con.execute("CREATE OR REPLACE TEMP TABLE _problems AS " + sql)
         con.execute("DELETE FROM pipeline_check_problems WHERE check_name = ?", [check.name])
         con.execute("INSERT INTO pipeline_check_problems SELECT DISTINCT ?, report_id FROM _problems", [check.name])
-        sql = "SELECT * FROM _problems"
     cur = con.execute(f"SELECT * FROM ({sql}) LIMIT 20")
     columns, rows = [d[0] for d in cur.description], cur.fetchall()
     n = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0] if len(rows) == 20 else len(rows)
     # the whole-warehouse query, on one line
-    listing = " ".join(problems_sql(check).split()).replace("WHERE TRUE AND ", "WHERE ")
+    listing = " ".join(problems_sql(check).split()).replace(" AND TRUE", "").replace("WHERE TRUE AND ", "WHERE ")
     # which reports: the file names where the rows have them (what a user can open), else the ids
     key = next((c for c in ("source_file", "report_id") if c in columns), columns[0] if columns else None)
     named = list(dict.fromkeys(str(r[columns.index(key)]) for r in rows)) if key else []
@@ -154,6 +173,14 @@ def evaluate(con: duckdb.DuckDBPyConnection, check: Check, build_no: int | None 
         metadata["first"] = ", ".join(named[:5])
     return dg.AssetCheckResult(asset_key=check.asset, check_name=check.name, passed=not rows, severity=check.severity,
                                metadata=metadata)
+
+
+def _slices(con: duckdb.DuckDBPyConnection, check: Check) -> list[tuple[int, int] | None]:
+    """The rowid ranges of a sliced check's texts, one query each; [None] (all) otherwise."""
+    if check.sliced is None:
+        return [None]
+    end = con.execute(f'SELECT coalesce(max(rowid), -1) + 1 FROM "{check.sliced[0]}"').fetchone()[0]
+    return [(lo, lo + SLICE_ROWS) for lo in range(0, end, SLICE_ROWS)] or [None]
 
 
 def markdown_table(columns: list[str], rows: list[tuple], width: int = 80) -> str:
