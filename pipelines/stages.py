@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -384,6 +384,7 @@ class ExtractSummary:
 NEAR_DUPLICATE_KEEPS = ("reports", "report_texts", "sections")
 
 BATCH = 200  # documents per worker task and per commit: a killed run loses at most this much
+STRETCH = store.ROW_GROUP_SIZE  # rowids of raw_documents read per query while extracting
 
 
 @timed("extract")
@@ -546,34 +547,46 @@ def _extract_pending(con: duckdb.DuckDBPyConnection, progress: Progress, workers
         return 0
     batch = max(1, min(BATCH, -(-n_todo // workers.count)))
     progress(f"extract: {n_todo} documents in batches of {batch} on {workers.count} worker(s)")
-    # One streaming scan on a second cursor, batch after batch: looking each batch's texts up
-    # by id re-read the text column every time (quadratic: 100,000 reports would take hours).
-    # The filter on build_no lets DuckDB skip the row groups of older builds by their min/max
-    # without reading their texts (the anti-join alone read every text: 3 s at 100,000).
+    # The pending documents a stretch of rowids at a time (DuckDB reads only the row groups
+    # of the stretch), each stretch its own short query between two batches' commits. Looking
+    # each batch's texts up by id re-read the text column every time (quadratic), and one
+    # streaming scan held a read transaction open for the whole extraction: DuckDB cannot
+    # checkpoint past an open transaction, so every text of the build went to the WAL (1.2 GB
+    # at 39,000 reports), past the memory limit to temp files too, and the last checkpoint
+    # wrote them again. The filter on build_no skips the row groups of older builds.
     # DuckDB on one thread while the workers use the cores: the same inserts cost ~half
     # the CPU and less wall clock than on its default two (benchmarks/README.md)
     con.execute("SET threads = 1")
-    with contextlib.closing(store.cursor(con)) as reader:
-        stream = reader.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
-                                f"content_sha256, page_starts {pending} AND build_no >= {int(first_build)}"
-                                ).to_arrow_reader(batch)
-        batches = (rb.to_pylist() for rb in stream)
+    todo = f"{pending} AND build_no >= {int(first_build)}"
+    stretches = [g for (g,) in con.execute(f"SELECT DISTINCT rowid // {STRETCH} AS g {todo} ORDER BY g").fetchall()]
 
-        done = 0
-        for rows in workers.run(_extract_batch, batches, -(-n_todo // batch)):
-            con.execute("BEGIN")
-            try:
-                # reports last: a report row means all its other rows are there
-                for t in (*(t for t in TABLES if t != "reports"), "reports"):
-                    summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, rows[t])
-                record_changes(con, rows["reports"]["report_id"].to_list())
-                mark_changed(con)
-                con.execute("COMMIT")
-            except BaseException:
-                rollback(con)
-                raise
-            done += rows["reports"].height
-            progress(f"extract: {done}/{n_todo} documents")
+    def batches() -> Iterator[list[dict]]:
+        held: list[dict] = []
+        for g in stretches:
+            held += con.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
+                                f"content_sha256, page_starts {todo} AND rowid >= {g * STRETCH} "
+                                f"AND rowid < {(g + 1) * STRETCH} ORDER BY rowid").to_arrow_table().to_pylist()
+            while len(held) >= batch:
+                yield held[:batch]
+                del held[:batch]
+        if held:
+            yield held
+
+    done = 0
+    for rows in workers.run(_extract_batch, batches(), -(-n_todo // batch)):
+        con.execute("BEGIN")
+        try:
+            # reports last: a report row means all its other rows are there
+            for t in (*(t for t in TABLES if t != "reports"), "reports"):
+                summary.rows[t] = summary.rows.get(t, 0) + insert_frame(con, t, rows[t])
+            record_changes(con, rows["reports"]["report_id"].to_list())
+            mark_changed(con)
+            con.execute("COMMIT")
+        except BaseException:
+            rollback(con)
+            raise
+        done += rows["reports"].height
+        progress(f"extract: {done}/{n_todo} documents")
     con.execute("RESET threads")
     return done
 

@@ -83,13 +83,6 @@ def connect(db: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnec
         con.close()
 
 
-def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A second connection to the same database as ``con`` (to stream a query while ``con`` writes)."""
-    cur = con.cursor()
-    cur.execute(f'USE "{con.execute("SELECT current_database()").fetchone()[0]}"')
-    return cur
-
-
 def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
