@@ -54,14 +54,7 @@ def extract_rows(item: dict) -> tuple[dict[str, list[dict]], Document, list[Sect
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(q.char_start, q.char_end)
         quantities.append(row)
     indicators = []
-    seen: set[tuple] = set()
-    for f in ex.indicators:
-        # the same figure stated in the same sentence twice (a body pasted twice, a summary
-        # repeating a paragraph word for word) is one fact, not two
-        same = (f.indicator, f.measure, f.value, f.unit, f.year, f.evidence)
-        if same in seen:
-            continue
-        seen.add(same)
+    for f in ex.indicators:  # (one fact per figure of a sentence: report.distinct_facts)
         row = {"report_id": rid, "fact_no": len(indicators) + 1, **vars(f)}
         row["raw_char_start"], row["raw_char_end"] = clean.raw_span(f.char_start, f.char_end)
         indicators.append(row)

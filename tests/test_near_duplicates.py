@@ -12,7 +12,9 @@ from conftest import SEEDS
 
 from pipelines import stages, store
 from pipelines.config import Paths
+from pipelines.extract.ingest import make_document
 from pipelines.extract.neardup import Member, estimate, jaccard, near_duplicates, shingles, sketch
+from pipelines.extract.report import extract_document
 from pipelines.rows import extract_rows
 from pipelines.workers import Workers
 
@@ -82,6 +84,10 @@ def test_a_body_pasted_twice_gives_each_fact_once():
     twice = extract_rows({**item, "raw_text": TEXTS[0] + "\n" + TEXTS[0]})[0]["indicators"]
     key = [(f["indicator"], f["measure"], f["value"], f["year"]) for f in once]
     assert len(once) >= 5 and [(f["indicator"], f["measure"], f["value"], f["year"]) for f in twice] == key
+    # the rule is the extraction's, so the in-memory scorer (evaluate --raw) counts the same facts
+    doc, _ = make_document("r.txt", TEXTS[0] + "\n" + TEXTS[0])
+    facts = extract_document(doc, with_terms=False).indicators
+    assert [(f.indicator, f.measure, f.value, f.year) for f in facts] == key
 
 
 def _build(raw: Path, wh: Path) -> None:
