@@ -477,7 +477,9 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
     decided: dict[str, tuple[str, float]] = {}
     for members in groups.values():
         if len(members) > 1:
-            decided |= near_duplicates((Member(m[1], (m[6], m[7]), sketches[m[0]]) for m in members), text_of)
+            # (a report without its text row, which no path writes, is compared with none)
+            decided |= near_duplicates((Member(m[1], (m[6], m[7]), sketches.get(m[0], ())) for m in members
+                                        if m[0] in sketches), text_of)
     current = {m[1]: m for ms in groups.values() for m in ms if m[2] is not None}
     by_name = {m[1]: m for ms in groups.values() for m in ms}
     newly = [n for n, (kept, _) in decided.items() if by_name[n][2] != kept]
@@ -558,17 +560,29 @@ def _extract_pending(con: duckdb.DuckDBPyConnection, progress: Progress, workers
     # the CPU and less wall clock than on its default two (benchmarks/README.md)
     con.execute("SET threads = 1")
     todo = f"{pending} AND build_no >= {int(first_build)}"
-    stretches = [g for (g,) in con.execute(f"SELECT DISTINCT rowid // {STRETCH} AS g {todo} ORDER BY g").fetchall()]
 
     def batches() -> Iterator[list[dict]]:
         held: list[dict] = []
-        for g in stretches:
-            held += con.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
-                                f"content_sha256, page_starts {todo} AND rowid >= {g * STRETCH} "
-                                f"AND rowid < {(g + 1) * STRETCH} ORDER BY rowid").to_arrow_table().to_pylist()
-            while len(held) >= batch:
-                yield held[:batch]
-                del held[:batch]
+        sent: set[str] = set()
+        # the stretches are listed again until a listing finds nothing not yet sent: rowids
+        # stay put while the table has its key (DuckDB renumbers an index-less table's rows at
+        # a checkpoint after deletes), and if they ever moved, a document would be found by
+        # the next listing rather than skipped (the documents still in flight are pending
+        # too: the second listing reads their stretch again and passes them over)
+        fresh = True
+        while fresh:
+            fresh = False
+            for (g,) in con.execute(f"SELECT DISTINCT rowid // {STRETCH} AS g {todo} ORDER BY g").fetchall():
+                rows = con.execute("SELECT report_id, source_file, raw_text, url, title_hint, published_on_hint, "
+                                   f"content_sha256, page_starts {todo} AND rowid >= {g * STRETCH} "
+                                   f"AND rowid < {(g + 1) * STRETCH} ORDER BY rowid").to_arrow_table().to_pylist()
+                rows = [r for r in rows if r["report_id"] not in sent]
+                sent.update(r["report_id"] for r in rows)
+                fresh = fresh or bool(rows)
+                held += rows
+                while len(held) >= batch:
+                    yield held[:batch]
+                    del held[:batch]
         if held:
             yield held
 

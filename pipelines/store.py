@@ -100,6 +100,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 def _remove(db: Path) -> None:
     db.unlink(missing_ok=True)
     Path(f"{db}.wal").unlink(missing_ok=True)
+    shutil.rmtree(f"{db}.tmp", ignore_errors=True)  # DuckDB's spill files of a killed run
 
 
 def _copy(src: Path, dst: Path) -> None:

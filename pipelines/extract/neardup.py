@@ -14,7 +14,7 @@ report carries a sketch, made where it is extracted (the workers, ~0.3 ms): the 
 ``SKETCH_SIZE`` of its 5-grams' 64-bit hashes (a bottom-k sketch). A pair is compared
 exactly, texts and all, only when the sketches' estimate of its similarity reaches
 ``CANDIDATE`` (the estimate's standard deviation at a true 0.8 is 0.035: a pair above the
-threshold is missed with odds below 1e-16). The decision itself is always the exact one.
+threshold is missed with odds of about 1e-14). The decision itself is always the exact one.
 MinHash with LSH (``datasketch``) would pay off only for a corpus-wide search without a key.
 """
 
@@ -78,7 +78,7 @@ def sketch(text: str, simplified: str | None = None) -> Sketch:
     norm = normalise(text, simplified)
     if not norm:
         return ()
-    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4").astype(np.uint64)  # stored: any host
     n = max(1, len(codes) - SHINGLE + 1)  # a text shorter than a 5-gram is one shingle
     h = codes[:n].copy()
     for i in range(1, min(SHINGLE, len(codes))):
