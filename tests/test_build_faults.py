@@ -64,14 +64,27 @@ def test_two_builds_at_once_take_turns_and_equal_a_clean_build(tmp_path, dagster
     raw = _seeds(tmp_path)
     wh = tmp_path / "wh" / "reports.duckdb"
     build_warehouse(raw, wh, dagster_home)
-    for trial, delay in enumerate((0.0, 1.5)):  # the second starts at once, or mid-build
-        _variants(raw, trial * 40, 40)
-        first = _start(raw, wh, dagster_home)
-        time.sleep(delay)
-        second = _start(raw, wh, dagster_home)
+    lock = store.lock_path(Paths(raw, wh))
+    for trial in range(2):  # the two start at once, or the second mid-build
+        _variants(raw, trial * 40, 40 if trial == 0 else 200)
+        if trial == 0:
+            # both start while the lock is held here, so both meet a busy warehouse whatever
+            # their start-up takes; then they take turns
+            with open(lock, "a+") as held:
+                fcntl.flock(held, fcntl.LOCK_EX)
+                first, second = _start(raw, wh, dagster_home), _start(raw, wh, dagster_home)
+                time.sleep(4)
+        else:
+            # the second once the first holds the lock; 200 new reports keep the first busy
+            # longer than the second's start-up (a fixed delay raced a build that got faster)
+            first = _start(raw, wh, dagster_home)
+            deadline = time.time() + 60
+            while time.time() < deadline and not (lock.exists() and lock.read_text().strip() == str(first.pid)):
+                time.sleep(0.05)
+            second = _start(raw, wh, dagster_home)
         outs = [p.communicate(timeout=600) for p in (first, second)]
         assert [first.returncode, second.returncode] == [0, 0], outs
-        assert any("waiting for the build" in out + err for out, err in outs)  # one waited, and said so
+        assert any("waiting for the build" in out + err for out, err in outs), (trial, outs)  # one waited, said so
     fresh = tmp_path / "fresh" / "reports.duckdb"
     build_warehouse(raw, fresh, dagster_home)
     assert snapshot(wh) == snapshot(fresh)

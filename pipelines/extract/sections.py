@@ -511,6 +511,9 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
             if level2 <= level:
                 end = c2.start
                 break
+        # a heading runs to its clause's end, but never into the next item: 一是…,二是… in
+        # one sentence (the first's heading had run on to the sentence's end, over the second)
+        head_limit = end
         if c.inline:
             # an inline 一是 item ends with its paragraph unless a sibling follows on the same line
             end = min(end, c.line_end)
@@ -519,7 +522,7 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
             end = min(end, out[parent - 1].char_end)
         while end > c.start and text[end - 1].isspace():
             end -= 1
-        head_end = _part_title_end(simp, c)
+        head_end = min(_part_title_end(simp, c), head_limit)
         heading = c.heading_override or text[c.marker_end:head_end].strip()
         marker = text[c.start:c.marker_end].replace("\n", "").strip()
         body_start = head_end
@@ -527,9 +530,9 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
             body_start += 1
         out.append(Section(
             position=i + 1, level=level, marker=marker, heading=heading,
-            body=text[body_start:end].strip(), char_start=c.start, char_end=max(end, c.head_end),
+            body=text[body_start:end].strip(), char_start=c.start, char_end=max(end, min(c.head_end, head_limit)),
             parent_position=parent,
-            category=_category(simp[c.marker_end:c.head_end], out, None if c.enclosed else parent),
+            category=_category(simp[c.marker_end:min(c.head_end, head_limit)], out, None if c.enclosed else parent),
         ))
     return out
 

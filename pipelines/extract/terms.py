@@ -165,7 +165,9 @@ def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter 
         runs = _owners(sections, len(text))
         # the token index where each run of one owner starts: one section per token, in C
         starts = [0, *accumulate(map(len, toks))][:-1]
-        cuts = [0, *(bisect_left(starts, start) for start, _ in runs[1:]), len(toks)]
+        # never decreasing: sections that overlap (a malformed tree) must not give a document
+        # more owners than tokens, which shifted every later document's tokens in the batch
+        cuts = list(accumulate([0, *(bisect_left(starts, start) for start, _ in runs[1:]), len(toks)], max))
         spans = zip(runs, cuts, cuts[1:], strict=False)
         owners.extend(chain.from_iterable(repeat(owner, hi - lo) for (_, owner), lo, hi in spans))
         doc_ids.extend(repeat(i, len(toks)))
