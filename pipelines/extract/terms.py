@@ -149,8 +149,8 @@ def _is_term() -> pl.Expr:
     import polars as pl
 
     term = pl.col("term")
-    return ((term.str.len_chars() >= 2) & ~term.is_in(pl.Series(sorted(stopwords()), dtype=pl.String))
-            & (term.str.contains(r"^\p{L}") | term.is_in(pl.Series(sorted(user_terms()), dtype=pl.String))))
+    stop, keep = (pl.Series(sorted(words), dtype=pl.String).implode() for words in (stopwords(), user_terms()))
+    return (term.str.len_chars() >= 2) & ~term.is_in(stop) & (term.str.contains(r"^\p{L}") | term.is_in(keep))
 
 
 def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter = segment) -> pl.DataFrame:
