@@ -469,19 +469,18 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
             "SELECT report_id, text_sketch FROM report_texts WHERE report_id IN (SELECT report_id FROM _compared)"
         ).fetchall()}
         con.execute("DROP TABLE _compared")
-    ids_by_name = {m[1]: m[0] for ms in groups.values() for m in ms}
+    by_name = {m[1]: m for ms in groups.values() for m in ms}
 
     def text_of(name: str) -> str:
-        return con.execute("SELECT clean_text FROM report_texts WHERE report_id = ?", [ids_by_name[name]]).fetchone()[0]
+        return con.execute("SELECT clean_text FROM report_texts WHERE report_id = ?", [by_name[name][0]]).fetchone()[0]
 
     decided: dict[str, tuple[str, float]] = {}
     for members in groups.values():
         if len(members) > 1:
             # (a report without its text row, which no path writes, is compared with none)
-            decided |= near_duplicates((Member(m[1], (m[6], m[7]), sketches.get(m[0], ())) for m in members
+            decided |= near_duplicates((Member(m[1], (m[6], m[7]), sketches[m[0]]) for m in members
                                         if m[0] in sketches), text_of)
     current = {m[1]: m for ms in groups.values() for m in ms if m[2] is not None}
-    by_name = {m[1]: m for ms in groups.values() for m in ms}
     newly = [n for n, (kept, _) in decided.items() if by_name[n][2] != kept]
     freed = [n for n in current if n not in decided]
     con.execute("BEGIN")

@@ -514,6 +514,7 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
         # a heading runs to its clause's end, but never into the next item: 一是…,二是… in
         # one sentence (the first's heading had run on to the sentence's end, over the second)
         head_limit = end
+        clause_end = min(c.head_end, head_limit)
         if c.inline:
             # an inline 一是 item ends with its paragraph unless a sibling follows on the same line
             end = min(end, c.line_end)
@@ -530,9 +531,9 @@ def _build(doc: Document, accepted: list[tuple[_Cand, int, int | None]], content
             body_start += 1
         out.append(Section(
             position=i + 1, level=level, marker=marker, heading=heading,
-            body=text[body_start:end].strip(), char_start=c.start, char_end=max(end, min(c.head_end, head_limit)),
+            body=text[body_start:end].strip(), char_start=c.start, char_end=max(end, clause_end),
             parent_position=parent,
-            category=_category(simp[c.marker_end:min(c.head_end, head_limit)], out, None if c.enclosed else parent),
+            category=_category(simp[c.marker_end:clause_end], out, None if c.enclosed else parent),
         ))
     return out
 
