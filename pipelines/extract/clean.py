@@ -67,9 +67,11 @@ _REMOVE: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"[\u200b-\u200f\u2060\ufeff]"), ()),
     # page chrome: widgets and links that are never report text
     (re.compile(r"扫一扫在手机(?:上)?打开当前页"), ("扫一扫",)),
-    (re.compile(r"【?[ \t]*字[体号][ \t]*[:：]?[ \t]*[【\[]?(?:[ \t]|大|中|小|默认|】|\]|[|])*"), ("字体", "字号")),
-    (re.compile(r"【?[ \t]*(?:我要打印|打印(?:本页|文章)?|关闭(?:窗口|本页)?|收藏|分享到?)[ \t]*】?(?=\s|【|$)"),
-     ("打印", "关闭", "收藏", "分享")),
+    # (each opens with a lookahead of its first characters: then it is tried only where one is)
+    (re.compile(r"(?=[【 \t字])【?[ \t]*字[体号][ \t]*[:：]?[ \t]*[【\[]?(?:[ \t]|大|中|小|默认|】|\]|[|])*"),
+     ("字体", "字号")),
+    (re.compile(r"(?=[【 \t我打关收分])【?[ \t]*(?:我要打印|打印(?:本页|文章)?|关闭(?:窗口|本页)?|收藏|分享到?)"
+                r"[ \t]*】?(?=\s|【|$)"), ("打印", "关闭", "收藏", "分享")),
 ]
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&ensp;": " ", "&emsp;": " "}
 _ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
@@ -144,8 +146,10 @@ def clean_text(raw: str) -> CleanText:
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _IS_CJK = re.compile(f"[{_CJK}]")
 _NON_CJK_RUN = re.compile(f"[^{_CJK}]+")
-# a blank with a non-blank on each side, on one line
-_BLANK = re.compile(r"(?<=[^ \t\n])[ \t]+(?=[^ \t\n])")
+# a blank with a non-blank on each side, on one line (written with the blank first: a pattern
+# that opens with a lookbehind is tried at every character, one that opens with a character
+# class only where that character is; the same matches, ~8x faster)
+_BLANK = re.compile(r"[ \t](?<=[^ \t\n][ \t])[ \t]*(?=[^ \t\n])")
 # punctuation a blank beside which is never meaningful in Chinese text
 _PUNCT = set(",;:、。!?%)]”’》")
 _OPEN = set("(“‘《")
@@ -208,16 +212,18 @@ def _junk_lines(text: str) -> list[tuple[int, int]]:
     spam, min_hits, watermark = _vocab()
     spans = []
     pos = 0
+    # one search of the whole text first: most pages hold no spam word, and then no line does
+    spammy = min_hits <= 0 or spam.search(text) is not None
     for line in text.split("\n"):
         end = pos + len(line)
-        if (len(spam.findall(line)) >= min_hits) or (len(line) < 40 and watermark.fullmatch(line)):
+        if (spammy and len(spam.findall(line)) >= min_hits) or (len(line) < 40 and watermark.fullmatch(line)):
             spans.append((pos, min(end + 1, len(text))))
         pos = end + 1
     return spans
 
 
 # a short Latin token glued to the end of a line (…回顾XLC): the watermark of a content farm
-_LINE_END_TOKEN = re.compile(f"(?<=[{_CJK}。:,;)”])([A-Za-z0-9]{{2,5}})(?=[ \t]*(?:\n|$))")
+_LINE_END_TOKEN = re.compile(f"(?=[A-Za-z0-9])(?<=[{_CJK}。:,;)”])([A-Za-z0-9]{{2,5}})(?=[ \t]*(?:\n|$))")
 # question marks where a lost encoding put ideographic spaces, at the start of a line
 _LEAD_MARKS = re.compile(f"^[ \t]*\\?{{1,4}}(?=[{_CJK}\\d(])", re.M)
 

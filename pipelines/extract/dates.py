@@ -21,7 +21,9 @@ RANGE_DASH = r"\-—~"
 _ISO = rf"(?P<y1>{YEAR_NUMBER})\s*[-/.]\s*(?P<m1>\d{{1,2}})\s*[-/.]\s*(?P<d1>\d{{1,2}})(?!\d)"
 _ZH = rf"(?P<y2>{YEAR_NUMBER})\s*年\s*(?P<m2>\d{{1,2}})\s*月\s*(?P<d2>\d{{1,2}})\s*[日号]"
 _ZH_CN = rf"(?P<y3>[{_CN}]{{4}})\s*年\s*(?P<m3>[{_CN}]{{1,2}})\s*月\s*(?P<d3>[{_CN}]{{1,3}})\s*日"
-DATE = re.compile(rf"(?<!\d)(?:{_ISO}|{_ZH}|{_ZH_CN})")
+# (the lookahead first: a pattern that opens with a lookbehind is tried at every character;
+# one that opens with a character class lets the engine skip to the next candidate, ~4x faster)
+DATE = re.compile(rf"(?=[12{_CN}])(?<!\d)(?:{_ISO}|{_ZH}|{_ZH_CN})")
 # A year as a report names the year it covers: 2023年, 2023年度; not one end of a range
 # (2021-2025年, 2016至2020年) and not the year of a full date (2023年3月29日).
 YEAR = re.compile(rf"(?<![\d{RANGE_DASH}至])({YEAR_NUMBER})\s*年(?:度)?(?![\d{RANGE_DASH}])")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 from pipelines.extract.clean import is_traditional, to_simplified
 from pipelines.extract.dates import TIME_AFTER, YEAR_NUMBER, find_dates, parse_date, plan_end, years
@@ -58,6 +58,21 @@ _DEPUTY_REPORTS = re.compile(
 _CONGRESS = r"(?:人\s*民\s*代\s*表\s*大\s*会|人\s*代\s*会|届\s*人\s*大)"
 _NAMED_CONGRESS = re.compile(rf"([{_CJK}]{{2,16}}?)第?[一二三四五六七八九十]+届\s*(?:人民代表大会|人大)")
 _DELIVERY = re.compile(rf"在[^。\n]{{0,40}}?(?:\n\s*){{0,3}}[^。\n]{{0,20}}?{_CONGRESS}")
+_CONGRESS_RE = re.compile(_CONGRESS)
+# a person's title after the government's name (…区人民政府区长): the name is the issuer's area
+_GOVERNMENT_HEAD = re.compile(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长")
+_NOT_CJK = re.compile(rf"[^{_CJK}]+")
+
+
+def _cjk_count(s: str) -> int:
+    return len(_NOT_CJK.sub("", s))  # (a findall of single characters built a list of them)
+
+
+@lru_cache(maxsize=4)  # the region and the "no one area" test both read a page's head
+def _deliveries(head: str) -> tuple[str, ...]:
+    """The delivery lines (在…人民代表大会…) of ``head``. Each ends with a congress's name, so
+    a head that names none is not scanned: the pattern's lazy runs make it slow where 在 is frequent."""
+    return tuple(m.group() for m in _DELIVERY.finditer(head)) if _CONGRESS_RE.search(head) else ()
 
 
 @cache
@@ -99,7 +114,7 @@ def _split(doc: Document) -> _Page:
     header: list[tuple[int, str]] = []
     body_start = len(text)
     for i, (off, line) in enumerate(lines):
-        cjk = len(re.findall(rf"[{_CJK}]", line))
+        cjk = _cjk_count(line)
         sentence = cjk >= 25 and "," in line and line.endswith(("。", ":"))
         # a long line of names with no punctuation is a menu; one behind a bullet is a slogan
         prose = cjk >= 60 and re.search(r"[,。]", line) and not line.startswith(("•", "·", "●", "■", "◆"))
@@ -190,7 +205,7 @@ def _doc_type(page: _Page) -> str:
     # congress; news about the report ("…县长在大会上作政府工作报告") has neither
     gwr = "|".join(map(re.escape, c["gwr_title"]))
     if re.search(rf"^[^,。\n]{{0,20}}(?:{gwr})[^,。\n]{{0,16}}$", page.text[:300], re.M) or (
-        any(w in head for w in c["gwr_body"]) and _DELIVERY.search(head)
+        any(w in head for w in c["gwr_body"]) and _deliveries(head)
     ) or sum(head.count(w) for w in c["gwr_body"]) >= 2 or _DEPUTY_REPORTS.search(head):
         return "government_work_report"
     rol = sum(head.count(w) for w in c["rule_of_law"])
@@ -447,11 +462,12 @@ def _region(page: _Page, doc: Document, level: str | None, strong_level: bool,
     deputy = _DEPUTY.search(head)
     if deputy and deputy.group(1):
         strong.append(("deputy", deputy.group(1) + (deputy.group(2) or "")))
-    strong += [("delivery", m.group()) for m in _DELIVERY.finditer(head)]
+    strong += [("delivery", d) for d in _deliveries(head)]
     # the congress a page opens with (坪山区第二届人民代表大会第二次会议召开): the area whose congress it is
     strong += [("congress", m.group(1)) for m in _NAMED_CONGRESS.finditer(head[:300])]
     strong += [("issuer", ln) for ln in _issuer_lines(page)]
-    strong += [("issuer", m.group()) for m in re.finditer(rf"[{_CJK}]{{2,20}}?人民政府[{_CJK}]{{0,3}}长", head)]
+    if "人民政府" in head:
+        strong += [("issuer", m.group()) for m in _GOVERNMENT_HEAD.finditer(head)]
     subject = _opener_subject(page)
     if subject is not None:
         strong.append(("opener", subject))
@@ -917,7 +933,8 @@ def _national_issuer(page: _Page) -> str | None:
 @cache
 def _masked_re() -> re.Pattern[str]:
     marks = "|".join(map(re.escape, sorted(_cues()["doc_type"]["masked_places"], key=len, reverse=True)))
-    return re.compile(rf"(?<![A-Za-z])(?:{marks})(?:省|市|县|区|州|盟|旗|镇)(?![A-Za-z])")
+    firsts = "".join(sorted({re.escape(m[0]) for m in _cues()["doc_type"]["masked_places"]}))
+    return re.compile(rf"(?=[{firsts}])(?<![A-Za-z])(?:{marks})(?:省|市|县|区|州|盟|旗|镇)(?![A-Za-z])")
 
 
 def _body_province(page: _Page, url_regions: list[Region]) -> str | None:
@@ -930,7 +947,7 @@ def _body_province(page: _Page, url_regions: list[Region]) -> str | None:
     return top if n >= 2 and n >= 0.75 * total else None
 
 
-_REPORT_AFTER = re.compile("(?:人民)?政府工作报告")
+_REPORT_AFTER = re.compile("人民政府工作报告|政府工作报告")  # ((?:人民)? first: tried at every character)
 _NAME_BREAK = re.compile(f"[^{_CJK}]")  # a character no place name holds: a scan from there is in step
 
 
@@ -966,8 +983,8 @@ def _no_one_area(page: _Page) -> str | None:
     listed = _listed_areas(head)
     if len(listed) >= 3:
         return "compilation"
-    where = (title, page.text[:300], *(m.group() for m in _DELIVERY.finditer(head)), page.opener[:40])
-    bare = re.findall(r"(?<![A-Za-z\d])(?:XX|xx)(?![A-Za-z\d年月日])", head)  # 是xx在…: the place itself
+    where = (title, page.text[:300], *_deliveries(head), page.opener[:40])
+    bare = re.findall(r"(?=[Xx])(?<![A-Za-z\d])(?:XX|xx)(?![A-Za-z\d年月日])", head)  # 是xx在…: the place itself
     if any(_masked_re().search(s) for s in where) or len(_masked_re().findall(head)) + len(bare) >= 3:
         return "masked"
     return None
@@ -993,7 +1010,7 @@ def _english(doc: Document) -> ReportMeta:
 
 
 def extract_metadata(doc: Document) -> ReportMeta:
-    if len(re.findall(rf"[{_CJK}]", doc.text[:2000])) < 40 and re.search(r"[A-Za-z]{2,}", doc.text[:2000]):
+    if _cjk_count(doc.text[:2000]) < 40 and re.search(r"[A-Za-z]{2,}", doc.text[:2000]):
         return _english(doc)  # a copy in translation (the ingest step has let only real text through)
     page = _split(doc)
     doc_type = _doc_type(page)

@@ -37,6 +37,7 @@ _KEEP = re.compile(r"[\u4e00-\u9fff0-9]+")
 def normalise(text: str, simplified: str | None = None) -> str:
     """The characters that make a report's content: simplified Chinese and digits
     (``simplified``: the text's :func:`to_simplified`, when the caller has it)."""
+    # (findall and join: a sub of the runs between was 1.6x slower, those runs being many and short)
     return "".join(_KEEP.findall(to_simplified(text) if simplified is None else simplified))
 
 

@@ -69,6 +69,10 @@ LINE_MARKER = _ANY_MARKER.pattern
 _INLINE_SHI = re.compile(rf"(?<=[。；;！!？?：:,，])\s*(({_CN})是)(?![否非])")
 # Blanks before a marker, and a list bullet that HTML-to-text conversion puts before <li> text.
 _LEAD = re.compile(r"[^\S\n]*(?:[-*•·▪●◆■][^\S\n]+)?")
+# What a line needs at its start to hold a heading or a lone marker: a marker, a lone "(", or
+# the "?。" of a garbled (N) (see _mojibake_marker). Most lines are paragraphs with none of
+# these, and the tree skips them with this one match.
+_MAY_HEAD = re.compile(rf"{_LEAD.pattern}(?:{_ANY_MARKER.pattern}|[(（]|\?。)")
 _WRAPPED = re.compile(rf"({_CN})\s*[)）]\s*[、.．,，]?\s*")
 # A heading runs to the first sentence or clause end on its line; the rest is body.
 _HEAD_END = re.compile(r"[。！？；;!?：:]")
@@ -399,6 +403,12 @@ def _tree(text: str, simp: str, lines: list[tuple[int, int]], content_end: int,
     quoted: int | None = None  # last number of a list restarting 一、 inside a top section
     enclosure: str | None = None  # None, "open" after a 附件 line, "listed" once it restarts 一、
     for ls, le in lines:
+        # a paragraph line (no marker at its start, no inline 一是, no 附件, not after a lone
+        # marker) is nothing to the tree: skipped before the per-line work below
+        if (pending is None and ls not in parts and not _MAY_HEAD.match(simp, ls, le)
+                and simp.find("附", ls, le) < 0
+                and (simp.find("是", ls, le) < 0 or not _INLINE_SHI.search(simp, ls, le))):
+            continue
         line = simp[ls:le].strip()
         if not line:
             continue
