@@ -24,6 +24,7 @@ from pipelines.extract.document import Document, ReportMeta, Section
 from pipelines.extract.regions import (
     Mention,
     Region,
+    ancestor_set,
     ancestors,
     best_known,
     chain_pick,
@@ -377,15 +378,23 @@ class _Context:
     def regions(self) -> list[Region]:
         return [m.regions[0] for m in self.mentions if len(m.regions) == 1] + self.url_regions
 
+    @cached_property
+    def region_counts(self) -> Counter[Region]:
+        """How often each of :attr:`regions` is named (a candidate's score adds up its
+        ancestors' counts: a loop over every mention per candidate was 10 % of the metadata)."""
+        return Counter(self.regions)
+
 
 def _disambiguate(cands: list[Region], context: _Context) -> Region | None:
     if len(cands) == 1:
         return cands[0]
     scored = Counter()
+    named = context.region_counts
     for c in cands:
-        for ctx in context.regions:
-            if ctx.adcode != c.adcode and is_within(c, ctx):
-                scored[c.adcode] += 1
+        # the context's names of areas that hold c (each once per mention)
+        n = sum(named[a] for a in ancestor_set(c) if a.adcode != c.adcode)
+        if n:
+            scored[c.adcode] += n
     if scored:
         top = scored.most_common(2)
         if len(top) == 1 or top[0][1] > top[1][1]:

@@ -37,6 +37,12 @@ class Region:
     province: str
     prefecture: str | None  # name of the prefecture-level parent of a county, if any
 
+    def __hash__(self) -> int:
+        # regions are set members and dict keys by the hundred per report (ancestor tests):
+        # hashing the code alone is a third of the dataclass's hash of all five fields, and
+        # stays consistent with its equality (variants of one code differ in name: 桥西区/桥西县)
+        return hash(self.adcode)
+
     @property
     def short(self) -> str:
         """The name used in running text: 杭州 for 杭州市, 广西 for 广西壮族自治区, 新疆 for
@@ -158,11 +164,11 @@ def ancestors(r: Region) -> list[Region]:
 
 
 def is_within(child: Region, parent: Region) -> bool:
-    return child.adcode == parent.adcode or parent in _ancestor_set(child)
+    return child.adcode == parent.adcode or parent in ancestor_set(child)
 
 
 @cache
-def _ancestor_set(r: Region) -> frozenset[Region]:
+def ancestor_set(r: Region) -> frozenset[Region]:
     # is_within is asked for the same few regions many times per report (disambiguation)
     return frozenset(ancestors(r))
 
