@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test env git-filters browser dev sql lint format bench export-charts notebooks clean help
+.PHONY: run watch test env git-filters browser dev sql lint format bench export-charts notebooks clean help
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -18,6 +18,10 @@ help:
 ## make run            build warehouse/reports.duckdb from raw/ through Dagster
 run: env
 	$(PY) -m pipelines build
+
+## make watch          build again whenever raw/ changes, in one warm process (Ctrl-C stops; WATCH_INTERVAL=s)
+watch: env
+	$(PY) -m pipelines watch --interval $(or $(WATCH_INTERVAL),5)
 
 ## make test           lint, then the whole test suite (builds warehouses, runs notebooks)
 test: env

@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "results"
 ADDS = 5  # one-report adds timed after the full build
+WARM_POLL = 0.2  # seconds between the warm watcher's listings of the folder
 
 JIEBA_ALONE = """
 import sys, time, jieba
@@ -79,6 +80,61 @@ def _tree_rss_mb(pid: int) -> float:
         total += rss.get(p, 0)
         stack.extend(children.get(p, []))
     return total / 2**20
+
+
+def warm_adds(raw: Path, wh: Path, home: Path, n: int) -> tuple[list[float], list[float], list[dict]]:
+    """One report added at a time to a folder that ``python -m pipelines watch`` follows: per add,
+    the watcher's own time for the build (from the listing that saw the file to the publish,
+    its ``done in`` line), the time from the file's creation to that line (the polling's
+    delay included), and its phases."""
+    env = {**os.environ, "GOVREPORTS_RAW_DIR": str(raw), "GOVREPORTS_WAREHOUSE": str(wh), "DAGSTER_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines", "watch", "--interval", str(WARM_POLL)], cwd=REPO,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    ready = threading.Event()
+    got = threading.Condition()
+
+    def pump() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            with got:
+                lines.append(line)
+                got.notify_all()
+            if "watching" in line:
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    own, seen, phases = [], [], []
+    try:
+        if not ready.wait(120):
+            raise SystemExit("the watcher did not start:\n" + "".join(lines[-20:]))
+        time.sleep(3 * WARM_POLL)  # its first listing (the folder unchanged: no build)
+        for i in range(ADDS):
+            print(f"warm: one new report ({i + 1} of {ADDS})", flush=True)
+            # made aside, then moved in whole: the watcher never lists a half-written file
+            staging = raw.parent / "warm-staging"
+            shutil.rmtree(staging, ignore_errors=True)
+            make_corpus(REPO / "raw", staging, 1, seed=199 + i, start=n + ADDS + i)
+            with got:
+                start = len(lines)
+            t0 = time.perf_counter()
+            for f in sorted(p for p in staging.rglob("*") if p.is_file()):
+                dest = raw / "incremental" / f.relative_to(staging)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, dest)
+            with got:
+                if not got.wait_for(lambda s=start: any("phases" in ln or "FAILED" in ln for ln in lines[s:]), 120):
+                    raise SystemExit("the watcher built nothing:\n" + "".join(lines[-20:]))
+            seen.append(time.perf_counter() - t0)
+            out = "".join(lines[start:])
+            if "FAILED" in out:
+                raise SystemExit("a warm build failed:\n" + out)
+            own.append(float(out.split("govreports: done in ", 1)[1].split("s", 1)[0]))
+            phases.append(phases_of(out))
+            time.sleep(2 * WARM_POLL)
+    finally:
+        proc.terminate()  # SIGTERM: the watcher stops as on Ctrl-C, its workers closed
+        proc.wait(60)
+    return own, seen, phases
 
 
 RAW_ONLY = """
@@ -198,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         add_phases.append(phases_of(add_output))
     median_add = add_phases[sorted(range(ADDS), key=adds.__getitem__)[ADDS // 2]]
 
+    # the same adds to a warm process (python -m pipelines watch): a run without the start-up
+    warm, warm_seen, warm_phases = warm_adds(raw, wh, home, n)
+    median_warm = warm_phases[sorted(range(ADDS), key=warm.__getitem__)[ADDS // 2]]
+
     earlier = RESULTS / f"n{n}.json"
     # the corpus is generated deterministically from raw/: the same files as the earlier run
     # if it has the same size (raw/ itself may have grown since)
@@ -230,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         "incremental_add_max_seconds": round(max(adds), 1),
         "incremental_adds_seconds": [round(a, 1) for a in adds],
         "incremental_add_phases": median_add,
+        "warm_add_seconds": round(statistics.median(warm), 1),
+        "warm_adds_seconds": [round(a, 1) for a in warm],
+        "warm_adds_seen_seconds": [round(a, 1) for a in warm_seen],
+        "warm_add_phases": median_warm,
         "warehouse_mb": round(wh.stat().st_size / 2**20, 1), "cores": os.cpu_count(),
         "python": platform.python_version(), "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }

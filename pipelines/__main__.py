@@ -1,6 +1,7 @@
 """Command line: ``python -m pipelines build`` runs the main job through Dagster.
 
     python -m pipelines build [--raw DIR] [--warehouse FILE]
+    python -m pipelines watch [--raw DIR] [--warehouse FILE] [--interval S]   (make watch)
 
 Uses the same definitions as the UI (``pipelines.definitions``) and records the run in the
 Dagster instance of $DAGSTER_HOME (default ``.dagster_home/``), so it shows in `make dev`.
@@ -13,6 +14,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -30,41 +32,29 @@ def ensure_dagster_home() -> str:
     return home
 
 
-def build(raw: str | None, warehouse: str | None) -> int:
+def _point_at(raw: str | None, warehouse: str | None):
+    """The run's folder and warehouse (the options override the environment), Dagster's home ready."""
     if raw:
         os.environ["GOVREPORTS_RAW_DIR"] = raw
     if warehouse:
         os.environ["GOVREPORTS_WAREHOUSE"] = warehouse
     ensure_dagster_home()
-    from pipelines import stages, timing
     from pipelines.config import Paths
 
-    paths = Paths.from_env()
-    print(f"govreports: building {paths.warehouse} from {paths.raw_dir}", flush=True)
-    t0 = time.perf_counter()
-    try:
-        stages.check_raw_dir(paths.raw_dir)
-    except OSError as exc:
-        print(f"govreports: {exc}", file=sys.stderr)
-        return 1
-    from pipelines import store
+    return Paths.from_env()
 
-    run = stages.prepare(paths.raw_dir, paths.warehouse)  # before Dagster's ~2 s of start-up: see there
-    try:
-        import dagster as dg
 
-        from pipelines.definitions import defs
+def _execute(instance, run, paths, t0: float) -> int:
+    """Run the main job in this process with ``run`` (the workers, the listing made before it)
+    and report: failed checks, the error of a failed step, the time of each phase."""
+    from pipelines import timing
+    from pipelines.definitions import defs
 
-        with dg.DagsterInstance.get() as instance:
-            result = defs.resolve_job_def("build_warehouse").execute_in_process(
-                instance=instance, raise_on_error=False, resources={"run": run},
-                # progress lines (INFO) on the console; Dagster's per-step DEBUG events stay in the UI
-                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            )
-    finally:
-        # every exit path: no worker or forkserver outlives the run (they hold its stdout)
-        run.workers.close()
-        store.release_build_lock(paths)
+    result = defs.resolve_job_def("build_warehouse").execute_in_process(
+        instance=instance, raise_on_error=False, resources={"run": run},
+        # progress lines (INFO) on the console; Dagster's per-step DEBUG events stay in the UI
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
     elapsed = time.perf_counter() - t0
     failed_checks = [e.asset_check_evaluation_data for e in result.all_events
                      if e.event_type_value == "ASSET_CHECK_EVALUATION"
@@ -95,6 +85,93 @@ def build(raw: str | None, warehouse: str | None) -> int:
     return 0
 
 
+def build(raw: str | None, warehouse: str | None) -> int:
+    paths = _point_at(raw, warehouse)
+    from pipelines import stages
+
+    print(f"govreports: building {paths.warehouse} from {paths.raw_dir}", flush=True)
+    t0 = time.perf_counter()
+    try:
+        stages.check_raw_dir(paths.raw_dir)
+    except OSError as exc:
+        print(f"govreports: {exc}", file=sys.stderr)
+        return 1
+    from pipelines import store
+
+    run = stages.prepare(paths.raw_dir, paths.warehouse)  # before Dagster's ~2 s of start-up: see there
+    try:
+        import dagster as dg
+
+        with dg.DagsterInstance.get() as instance:
+            return _execute(instance, run, paths, t0)
+    finally:
+        # every exit path: no worker or forkserver outlives the run (they hold its stdout)
+        run.workers.close()
+        store.release_build_lock(paths)
+
+
+def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | None = None) -> int:
+    """Build whenever the raw folder changes, in one warm process (``runs``: stop after that many).
+
+    What a cold ``build`` pays at every start is paid once here: Python's and Dagster's imports,
+    the Dagster instance, the extractors and their dictionaries (loaded in this process, which
+    extracts a handful of new reports itself; more go to the workers, kept between runs). Each
+    build is the same Dagster job as ``build``'s, recorded in the same instance. The folder is
+    listed every ``interval`` seconds and compared with the listing the last build started
+    from (in memory: the warehouse is read only at the start).
+    """
+    paths = _point_at(raw, warehouse)
+    from pipelines import stages, store, timing
+    from pipelines.extract.ingest import scan_folder
+    from pipelines.workers import Workers
+
+    try:
+        stages.check_raw_dir(paths.raw_dir)
+    except OSError as exc:
+        print(f"govreports: {exc}", file=sys.stderr)
+        return 1
+    import dagster as dg
+
+    from pipelines.rows import warm_up
+
+    warm_up()
+
+    def stop(signum, _frame):  # a service manager's stop (SIGTERM) ends it as Ctrl-C does: workers closed
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, stop)
+    list_folder = timing.timed("scan")(scan_folder)
+    workers = Workers(keep=True)
+    last: tuple | None = None  # (path, size, mtime) of every entry the last build listed
+    done, failed = 0, 0
+    print(f"govreports: watching {paths.raw_dir} (every {interval:g} s) -> {paths.warehouse}; "
+          "Ctrl-C stops", flush=True)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            while runs is None or done < runs:
+                t0 = time.perf_counter()
+                timing.reset()
+                scan = list_folder(paths.raw_dir)
+                listed = tuple((rel, st.st_size, st.st_mtime_ns) for rel, st in scan[0])
+                due = stages.folder_changed(scan[0], paths.warehouse) if last is None else listed != last
+                last = listed  # a failed build is not retried until the folder changes again
+                if due:
+                    print(f"govreports: {paths.raw_dir} changed: building", flush=True)
+                    failed += _execute(instance, stages.Run(workers=workers, scan=(paths.raw_dir, scan)), paths, t0)
+                    done += 1
+                    store.release_build_lock(paths)
+                elif runs is not None:
+                    done += 1  # (a bounded watch counts the polls that found nothing new)
+                if runs is None or done < runs:
+                    time.sleep(interval)
+    except KeyboardInterrupt:
+        print("govreports: stopped watching", flush=True)
+    finally:
+        workers.close()
+        store.release_build_lock(paths)
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -102,9 +179,18 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build the warehouse from the raw folder (the main job)")
     b.add_argument("--raw", help="raw folder (default $GOVREPORTS_RAW_DIR or raw/)")
     b.add_argument("--warehouse", help="warehouse file (default $GOVREPORTS_WAREHOUSE or warehouse/reports.duckdb)")
+    w = sub.add_parser("watch", help="build whenever the raw folder changes, in one warm process (Ctrl-C stops)")
+    w.add_argument("--raw", help="raw folder (default $GOVREPORTS_RAW_DIR or raw/)")
+    w.add_argument("--warehouse", help="warehouse file (default $GOVREPORTS_WAREHOUSE or warehouse/reports.duckdb)")
+    w.add_argument("--interval", type=float, default=5.0, help="seconds between two listings of the folder (5)")
+    w.add_argument("--runs", type=int, help="stop after this many listings (tests, benchmarks)")
     args = ap.parse_args(argv)
     if args.cmd == "build":
         return build(args.raw, args.warehouse)
+    if args.cmd == "watch":
+        if args.interval <= 0:
+            ap.error("--interval must be positive")
+        return watch(args.raw, args.warehouse, args.interval, args.runs)
     return 2
 
 

@@ -31,10 +31,15 @@ def _warm() -> None:
 
 
 class Workers:
-    """The pool of one build (``count`` processes; None: one per core, at most 4)."""
+    """The pool of one build (``count`` processes; None: one per core, at most 4).
 
-    def __init__(self, count: int | None = None) -> None:
+    ``keep``: the pool outlives a run (``python -m pipelines watch``: one warm process builds
+    run after run); only :meth:`close` stops it.
+    """
+
+    def __init__(self, count: int | None = None, keep: bool = False) -> None:
         self.count = count or default_count()
+        self.keep = keep
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -66,8 +71,9 @@ class Workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-        self._pool = None
-        pool.shutdown()
+        if not self.keep:
+            self._pool = None
+            pool.shutdown()
 
     def resize(self, count: int | None) -> None:
         """Use ``count`` processes (None or 0: keep the default); a pool already started keeps its size."""
@@ -75,7 +81,10 @@ class Workers:
             self.count = count
 
     def release(self) -> None:
-        """Stop a pool warmed for work that did not come (duplicates, rejects, nothing new)."""
+        """Stop a pool warmed for work that did not come (duplicates, rejects, nothing new);
+        a kept pool stays for the next run."""
+        if self.keep:
+            return
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
