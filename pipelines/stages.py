@@ -146,7 +146,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         "SELECT source_path, size_bytes, mtime_ns, file_sha256 FROM raw_files").fetchall()}
     files, problems = scan_folder(raw_dir) if files is None else files
     summary.files = len(files)
-    changed: list[tuple[str, os.stat_result, str]] = []  # (path, stat, hash or NO_HASH)
+    changed: list[tuple[str, os.stat_result, str | None]] = []  # (path, stat, hash, NO_HASH, or None: new)
+    read_hash: dict[str, str] = {}  # the hash of a new file, from its reading
     restat: list[tuple[str, int, int, str]] = []  # raw_files rows that are new or differ
     for rel, st in files:
         key = display_name(rel)
@@ -157,11 +158,13 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
             # not a report file (a FIFO, a loop, a hidden file): its rejection stands while
             # its stat does, like an unchanged file's rows; never opened to be hashed
             fsha = f"-{stat.S_IFMT(st.st_mode):o}:{problems.get(rel, '')}"
+        elif last is None:
+            fsha = None  # a new file: read below, and hashed by that read (not read twice)
         else:
             fsha = NO_HASH
             with contextlib.suppress(OSError):  # unreadable: read_file says why, and the next run retries
-                # hashed now, read again below only if changed: holding the bytes of every
-                # changed file until then would make memory grow with the corpus
+                # a known file touched: hashed now, read again below only if its bytes
+                # changed (holding the bytes of every changed file would make memory grow)
                 fsha = hash_file(raw_dir / rel)
         if last is not None and fsha != NO_HASH and last[2] == fsha:
             restat.append((key, st.st_size, st.st_mtime_ns, fsha))  # touched, same bytes
@@ -214,6 +217,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
         for n, (rel, st, fsha) in enumerate(changed, 1):
             known_hash = fsha if fsha and not fsha.startswith("-") else None
             for rec in read_file(raw_dir / rel, raw_dir, st, problems.get(rel), known_hash):
+                if fsha is None:
+                    read_hash[rel] = rec.file_sha256 or NO_HASH
                 if isinstance(rec, Rejection):
                     rejected.append(_rejection_row(rec))
                     continue
@@ -235,7 +240,8 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
             summary.removed = removed + demoted
             mark_changed(con)
         # raw_files changes by its difference only: rewriting it whole cost O(folder) per run
-        new_stats = restat + [(display_name(rel), st.st_size, st.st_mtime_ns, fsha) for rel, st, fsha in changed]
+        new_stats = restat + [(display_name(rel), st.st_size, st.st_mtime_ns,
+                               read_hash.get(rel, NO_HASH) if fsha is None else fsha) for rel, st, fsha in changed]
         if new_stats or unlisted:
             store.temp_values(con, "_restat", path=[r[0] for r in new_stats] + unlisted)
             con.execute("DELETE FROM raw_files WHERE source_path IN (SELECT path FROM _restat)")

@@ -160,3 +160,47 @@ def test_damaged_utf8_keeps_its_text_and_says_so(tmp_path):
 def test_gbk_is_not_mistaken_for_damaged_utf8(tmp_path):
     rec = _one(_write(tmp_path / "gbk.txt", SEED.replace("\xa0", " ").encode("gbk")))
     assert rec.encoding == "gb18030" and "常德市科学技术局" in rec.raw_text
+
+
+def test_raw_files_keep_each_files_hash_new_touched_or_changed(tmp_path):
+    """A new file is hashed by the read that loads it; a touched file with the same bytes is not
+    read again; a changed one is, under its new hash (raw_files drives all three)."""
+    import hashlib
+    import os
+
+    import duckdb
+
+    from pipelines import stages, store
+    from pipelines.config import Paths
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for p in SEEDS[:3]:
+        (raw / p.name).write_bytes(p.read_bytes())
+    (raw / "notes.xyz").write_text("not a report", encoding="utf-8")  # rejected, hashed all the same
+    paths = Paths(raw, tmp_path / "wh" / "reports.duckdb")
+
+    def ingest() -> tuple[stages.IngestSummary, dict[str, str]]:
+        store.prepare_work_db(paths)
+        with store.connect(paths.work_db) as con:
+            s = stages.ingest(con, raw)
+        con = duckdb.connect(str(paths.work_db), read_only=True)
+        try:
+            return s, dict(con.execute("SELECT source_path, file_sha256 FROM raw_files").fetchall())
+        finally:
+            con.close()
+
+    def sha(p: Path) -> str:
+        return hashlib.sha256(p.read_bytes()).hexdigest()
+
+    s, hashes = ingest()
+    assert s.added == 3 and s.rejected == 1
+    assert hashes == {p.name: sha(p) for p in raw.iterdir()}
+    first = raw / SEEDS[0].name
+    st = first.stat()
+    os.utime(first, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched: same bytes
+    s, after = ingest()
+    assert s.files_unchanged == 4 and s.added == 0 and after == hashes
+    first.write_bytes(first.read_bytes() + "\n补记一行。".encode())
+    s, after = ingest()
+    assert s.files_unchanged == 3 and s.added == 1 and after[first.name] == sha(first) != hashes[first.name]
