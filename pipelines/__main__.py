@@ -44,6 +44,9 @@ def _point_at(raw: str | None, warehouse: str | None):
     return Paths.from_env()
 
 
+INTERRUPTED = 130  # the exit code of a build stopped by Ctrl-C or SIGTERM
+
+
 def _execute(instance, run, paths, t0: float) -> int:
     """Run the main job in this process with ``run`` (the workers, the listing made before it)
     and report: failed checks, the error of a failed step, the time of each phase."""
@@ -76,7 +79,9 @@ def _execute(instance, run, paths, t0: float) -> int:
             print(f"  error: {cause.message.strip()}", file=sys.stderr)
         print(f"govreports: build FAILED after {elapsed:.1f}s (run {result.run_id}); "
               "the published warehouse was left as it was", file=sys.stderr)
-        return 1
+        interrupted = any(f"{e.cls_name} {e.message}".find(name) >= 0 for err in errors for e in (err, err.cause) if e
+                          for name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"))
+        return INTERRUPTED if interrupted else 1
     print(f"govreports: done in {elapsed:.1f}s -> {paths.warehouse}", flush=True)
     # the benchmark reads this line: the time of each phase, Dagster's and Python's the rest
     phases = {k: round(v, 2) for k, v in timing.totals().items()}
@@ -136,7 +141,11 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
 
     warm_up()
 
-    def stop(signum, _frame):  # a service manager's stop (SIGTERM) ends it as Ctrl-C does: workers closed
+    # Ctrl-C or a service manager's stop (SIGTERM) ends the watch: between builds at once;
+    # during one, Dagster interrupts the build (the published warehouse stays as it was) and
+    # the watch ends after it. A build leaves SIGTERM mapped to Dagster's own handler, which
+    # only notes it: ours is set again after every build.
+    def stop(signum, _frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, stop)
@@ -157,14 +166,21 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
                 last = listed  # a failed build is not retried until the folder changes again
                 if due:
                     print(f"govreports: {paths.raw_dir} changed: building", flush=True)
-                    failed += _execute(instance, stages.Run(workers=workers, scan=(paths.raw_dir, scan)), paths, t0)
+                    try:
+                        code = _execute(instance, stages.Run(workers=workers, scan=(paths.raw_dir, scan)), paths, t0)
+                    finally:
+                        signal.signal(signal.SIGTERM, stop)
+                        signal.signal(signal.SIGINT, signal.default_int_handler)
+                        store.release_build_lock(paths)
+                    if code == INTERRUPTED:
+                        raise KeyboardInterrupt
+                    failed += code
                     done += 1
-                    store.release_build_lock(paths)
                 elif runs is not None:
                     done += 1  # (a bounded watch counts the polls that found nothing new)
                 if runs is None or done < runs:
                     time.sleep(interval)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
         print("govreports: stopped watching", flush=True)
     finally:
         workers.close()

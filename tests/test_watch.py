@@ -103,6 +103,26 @@ def test_watch_builds_on_change_only_and_stops_cleanly(raw, tmp_path, dagster_ho
     assert not [p for p in kids if alive(p)], "a worker or the forkserver outlived the watcher"
 
 
+def test_a_stop_during_a_build_ends_the_watch(raw, tmp_path, dagster_home):
+    """SIGTERM while a build runs: Dagster interrupts the build (the published warehouse is
+    left as it was) and the watcher ends; it had once kept on, Dagster's handler in place."""
+    wh = tmp_path / "wh" / "reports.duckdb"
+    w = Watcher(raw, wh, dagster_home)
+    try:
+        w.wait_for("govreports: done in")
+        before = reports(wh)
+        for p in sorted((RAW / "corpus2").rglob("*.txt"))[:20]:  # enough for a build of seconds
+            shutil.copy(p, tmp_path / p.name)
+            os.replace(tmp_path / p.name, raw / f"c2_{p.name}")
+        w.wait_for("changed: building", count=2)
+        w.proc.terminate()
+        w.proc.wait(timeout=60)
+    finally:
+        stop(w.proc)
+    assert "stopped watching" in "".join(w.lines)
+    assert reports(wh) in (before, before | {f"c2_{p.name}" for p in sorted((RAW / "corpus2").rglob("*.txt"))[:20]})
+
+
 def test_watch_refuses_a_missing_folder(tmp_path, dagster_home):
     env = {**os.environ, "DAGSTER_HOME": str(dagster_home)}
     proc = subprocess.run([sys.executable, "-m", "pipelines", "watch", "--raw", str(tmp_path / "nowhere"),
