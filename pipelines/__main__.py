@@ -141,14 +141,26 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
 
     warm_up()
 
-    # Ctrl-C or a service manager's stop (SIGTERM) ends the watch: between builds at once;
-    # during one, Dagster interrupts the build (the published warehouse stays as it was) and
-    # the watch ends after it. A build leaves SIGTERM mapped to Dagster's own handler, which
-    # only notes it: ours is set again after every build.
-    def stop(signum, _frame):
-        raise KeyboardInterrupt(signal.Signals(signum).name)
+    # Ctrl-C or a service manager's stop (SIGTERM) ends the watch: between builds within a
+    # tenth of a second; during one, Dagster interrupts the build (the published warehouse
+    # stays as it was) and the watch ends after it. The handler only notes the signal: an
+    # exception raised from it was lost whenever it landed in a garbage collector's callback
+    # (sqlalchemy's, at 100,000 files). Dagster swaps both signals to its own handler while it
+    # runs a job and may put the swap back later: ours are set again before every listing.
+    from dagster._utils.interrupts import pop_captured_interrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    stopping: list[str] = []
+
+    def stop(signum, _frame):
+        stopping.append(signal.Signals(signum).name)
+
+    def own_signals() -> None:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        if pop_captured_interrupt():  # noted by Dagster's handler after its run
+            stopping.append("a signal during the last build")
+
+    steps = max(1, round(interval / 0.1))
     list_folder = timing.timed("scan")(scan_folder)
     workers = Workers(keep=True)
     last: tuple | None = None  # (path, size, mtime) of every entry the last build listed
@@ -158,6 +170,9 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
     try:
         with dg.DagsterInstance.get() as instance:
             while runs is None or done < runs:
+                own_signals()
+                if stopping:
+                    break
                 t0 = time.perf_counter()
                 timing.reset()
                 scan = list_folder(paths.raw_dir)
@@ -169,17 +184,18 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
                     try:
                         code = _execute(instance, stages.Run(workers=workers, scan=(paths.raw_dir, scan)), paths, t0)
                     finally:
-                        signal.signal(signal.SIGTERM, stop)
-                        signal.signal(signal.SIGINT, signal.default_int_handler)
                         store.release_build_lock(paths)
                     if code == INTERRUPTED:
-                        raise KeyboardInterrupt
+                        break
                     failed += code
                     done += 1
                 elif runs is not None:
                     done += 1  # (a bounded watch counts the polls that found nothing new)
-                if runs is None or done < runs:
-                    time.sleep(interval)
+                for _ in range(steps):  # the interval in tenths: a stop is seen within one
+                    if stopping or (runs is not None and done >= runs):
+                        break
+                    time.sleep(interval / steps)
+        print("govreports: stopped watching", flush=True)
     except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
         print("govreports: stopped watching", flush=True)
     finally:
