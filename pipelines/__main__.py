@@ -10,6 +10,7 @@ Dagster instance of $DAGSTER_HOME (default ``.dagster_home/``), so it shows in `
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -45,6 +46,7 @@ def _point_at(raw: str | None, warehouse: str | None):
 
 
 INTERRUPTED = 130  # the exit code of a build stopped by Ctrl-C or SIGTERM
+RETRY_SECONDS = 60.0  # a watch tries a failed build again after this long, the folder unchanged
 
 
 def _execute(instance, run, paths, t0: float) -> int:
@@ -143,54 +145,79 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
 
     # Ctrl-C or a service manager's stop (SIGTERM) ends the watch: between builds within a
     # tenth of a second; during one, Dagster interrupts the build (the published warehouse
-    # stays as it was) and the watch ends after it. The handler only notes the signal: an
-    # exception raised from it was lost whenever it landed in a garbage collector's callback
-    # (sqlalchemy's, at 100,000 files). Dagster swaps both signals to its own handler while it
-    # runs a job and may put the swap back later: ours are set again before every listing.
-    from dagster._utils.interrupts import pop_captured_interrupt
+    # stays as it was) and the watch ends after it. Our handler only notes the signal (an
+    # exception raised from it was lost whenever it landed in a garbage collector's callback,
+    # sqlalchemy's, at 100,000 files). While it runs a job, Dagster swaps in a handler of its
+    # own that may note a signal and forget it: every signal is also written to a socket
+    # (``set_wakeup_fd``, whatever handler is in place), read after each build.
+    import socket
 
     stopping: list[str] = []
+    wake_r, wake_w = socket.socketpair()
+    wake_r.setblocking(False)
+    wake_w.setblocking(False)
+    signal.set_wakeup_fd(wake_w.fileno(), warn_on_full_buffer=False)
 
     def stop(signum, _frame):
         stopping.append(signal.Signals(signum).name)
 
-    def own_signals() -> None:
+    def own_signals() -> bool:
+        """Our handlers in place again; True if a stop was asked for since the last call."""
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        if pop_captured_interrupt():  # noted by Dagster's handler after its run
-            stopping.append("a signal during the last build")
+        with contextlib.suppress(BlockingIOError):
+            if {signal.SIGTERM, signal.SIGINT} & set(wake_r.recv(4096)):
+                stopping.append("a signal during the last build")
+        return bool(stopping)
 
     steps = max(1, round(interval / 0.1))
     list_folder = timing.timed("scan")(scan_folder)
     workers = Workers(keep=True)
-    last: tuple | None = None  # (path, size, mtime) of every entry the last build listed
+    last: tuple | None = None  # (path, size, mtime, ctime) of every entry the last build listed
+    retry_at: float | None = None  # after a failed build: when to try again, the folder unchanged
+    missing = False  # the folder could not be listed at the last look
     done, failed = 0, 0
     print(f"govreports: watching {paths.raw_dir} (every {interval:g} s) -> {paths.warehouse}; "
           "Ctrl-C stops", flush=True)
     try:
         with dg.DagsterInstance.get() as instance:
             while runs is None or done < runs:
-                own_signals()
-                if stopping:
+                if own_signals():
                     break
                 t0 = time.perf_counter()
                 timing.reset()
-                scan = list_folder(paths.raw_dir)
-                listed = tuple((rel, st.st_size, st.st_mtime_ns) for rel, st in scan[0])
-                due = stages.folder_changed(scan[0], paths.warehouse) if last is None else listed != last
-                last = listed  # a failed build is not retried until the folder changes again
-                if due:
-                    print(f"govreports: {paths.raw_dir} changed: building", flush=True)
-                    try:
-                        code = _execute(instance, stages.Run(workers=workers, scan=(paths.raw_dir, scan)), paths, t0)
-                    finally:
-                        store.release_build_lock(paths)
-                    if code == INTERRUPTED:
-                        break
-                    failed += code
-                    done += 1
+                try:
+                    scan = list_folder(paths.raw_dir)
+                except OSError as exc:  # moved away, unmounted: said once, then waited for
+                    if not missing:
+                        print(f"govreports: cannot list {paths.raw_dir} ({exc}); waiting for it", flush=True)
+                    missing, last = True, None
+                    scan = None
+                if scan is not None:
+                    missing = False
+                    # ctime too: a chmod makes an unreadable file readable without touching its mtime
+                    listed = tuple((rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns) for rel, st in scan[0])
+                    due = (last is None and stages.folder_changed(scan[0], paths.warehouse)) or (
+                        last is not None and listed != last) or not paths.warehouse.exists() or (
+                        retry_at is not None and time.monotonic() >= retry_at)
+                    if due and not own_signals():
+                        print(f"govreports: {paths.raw_dir} changed: building", flush=True)
+                        try:
+                            code = _execute(instance, stages.Run(workers=workers, scan=(paths.raw_dir, scan)),
+                                            paths, t0)
+                        finally:
+                            store.release_build_lock(paths)
+                        if code == INTERRUPTED or own_signals():
+                            break
+                        failed += code
+                        done += 1
+                        # a failed build (a busy warehouse, a full disk) is tried again in a minute
+                        retry_at = time.monotonic() + RETRY_SECONDS if code else None
+                    elif runs is not None:
+                        done += 1  # (a bounded watch counts the polls that found nothing new)
+                    last = listed
                 elif runs is not None:
-                    done += 1  # (a bounded watch counts the polls that found nothing new)
+                    done += 1
                 for _ in range(steps):  # the interval in tenths: a stop is seen within one
                     if stopping or (runs is not None and done >= runs):
                         break
@@ -199,6 +226,9 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
     except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
         print("govreports: stopped watching", flush=True)
     finally:
+        signal.set_wakeup_fd(-1)
+        wake_r.close()
+        wake_w.close()
         workers.close()
         store.release_build_lock(paths)
     return 1 if failed else 0

@@ -229,6 +229,9 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, progress: Progress = _
                 held_text.add(cand.report_id)
                 held_name.add(cand.name)
                 docs.append(_document_row(cand.report_id, rec))
+            if fsha is None and rel not in read_hash:  # a file of no record (a JSONL of blank lines)
+                with contextlib.suppress(OSError):
+                    read_hash[rel] = hash_file(raw_dir / rel)
             if len(docs) + len(rejected) >= INGEST_BATCH:
                 flush()
             if n % 2000 == 0:

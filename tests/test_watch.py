@@ -123,6 +123,27 @@ def test_a_stop_during_a_build_ends_the_watch(raw, tmp_path, dagster_home):
     assert reports(wh) in (before, before | {f"c2_{p.name}" for p in sorted((RAW / "corpus2").rglob("*.txt"))[:20]})
 
 
+def test_watch_rebuilds_a_deleted_warehouse_and_waits_out_a_missing_folder(raw, tmp_path, dagster_home):
+    wh = tmp_path / "wh" / "reports.duckdb"
+    w = Watcher(raw, wh, dagster_home)
+    try:
+        w.wait_for("govreports: done in")
+        wh.unlink()  # an analyst's rm: the next listing builds it again, the folder unchanged
+        w.wait_for("govreports: done in", count=2)
+        assert len(reports(wh)) == len(SEEDS)
+        moved = tmp_path / "raw.moved"
+        raw.rename(moved)  # the folder unmounted or moved away: said, then waited for
+        w.wait_for("cannot list")
+        time.sleep(1)
+        assert w.proc.poll() is None
+        moved.rename(raw)
+        time.sleep(2)
+        assert w.proc.poll() is None and w.count("changed: building") == 2  # back, and unchanged
+    finally:
+        stop(w.proc)
+    assert w.proc.returncode == 0
+
+
 def test_watch_refuses_a_missing_folder(tmp_path, dagster_home):
     env = {**os.environ, "DAGSTER_HOME": str(dagster_home)}
     proc = subprocess.run([sys.executable, "-m", "pipelines", "watch", "--raw", str(tmp_path / "nowhere"),
