@@ -82,12 +82,17 @@ def _tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
+def _build_env(raw: Path, wh: Path, home: Path) -> dict[str, str]:
+    """The environment of a build (or a watch) of ``raw`` into ``wh`` with Dagster's home ``home``."""
+    return {**os.environ, "GOVREPORTS_RAW_DIR": str(raw), "GOVREPORTS_WAREHOUSE": str(wh), "DAGSTER_HOME": str(home)}
+
+
 def warm_adds(raw: Path, wh: Path, home: Path, n: int) -> tuple[list[float], list[float], list[dict]]:
     """One report added at a time to a folder that ``python -m pipelines watch`` follows: per add,
     the watcher's own time for the build (from the listing that saw the file to the publish,
     its ``done in`` line), the time from the file's creation to that line (the polling's
     delay included), and its phases."""
-    env = {**os.environ, "GOVREPORTS_RAW_DIR": str(raw), "GOVREPORTS_WAREHOUSE": str(wh), "DAGSTER_HOME": str(home)}
+    env = _build_env(raw, wh, home)
     proc = subprocess.Popen([sys.executable, "-m", "pipelines", "watch", "--interval", str(WARM_POLL)], cwd=REPO,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
@@ -150,7 +155,7 @@ with store.connect(db) as con:
 
 def timed_build(raw: Path, wh: Path, home: Path, argv: list[str] | None = None) -> tuple[float, float, str]:
     """Run `python -m pipelines build` (or ``argv``); returns (seconds, peak RSS of the process tree in MB, output)."""
-    env = {**os.environ, "GOVREPORTS_RAW_DIR": str(raw), "GOVREPORTS_WAREHOUSE": str(wh), "DAGSTER_HOME": str(home)}
+    env = _build_env(raw, wh, home)
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv or [sys.executable, "-m", "pipelines", "build"], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -81,9 +81,9 @@ def _execute(instance, run, paths, t0: float) -> int:
             print(f"  error: {cause.message.strip()}", file=sys.stderr)
         print(f"govreports: build FAILED after {elapsed:.1f}s (run {result.run_id}); "
               "the published warehouse was left as it was", file=sys.stderr)
-        interrupted = any(f"{e.cls_name} {e.message}".find(name) >= 0 for err in errors for e in (err, err.cause) if e
-                          for name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"))
-        return INTERRUPTED if interrupted else 1
+        # an interrupt shows as the step's error or as its cause, by class name or in the message
+        said = " ".join(f"{e.cls_name} {e.message}" for err in errors for e in (err, err.cause) if e)
+        return INTERRUPTED if "DagsterExecutionInterruptedError" in said or "KeyboardInterrupt" in said else 1
     print(f"govreports: done in {elapsed:.1f}s -> {paths.warehouse}", flush=True)
     # the benchmark reads this line: the time of each phase, Dagster's and Python's the rest
     phases = {k: round(v, 2) for k, v in timing.totals().items()}
@@ -176,14 +176,15 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
     last: tuple | None = None  # (path, size, mtime, ctime) of every entry the last build listed
     retry_at: float | None = None  # after a failed build: when to try again, the folder unchanged
     missing = False  # the folder could not be listed at the last look
-    done, failed = 0, 0
+    polls, failed = 0, 0
     print(f"govreports: watching {paths.raw_dir} (every {interval:g} s) -> {paths.warehouse}; "
           "Ctrl-C stops", flush=True)
     try:
         with dg.DagsterInstance.get() as instance:
-            while runs is None or done < runs:
+            while runs is None or polls < runs:
                 if own_signals():
                     break
+                polls += 1
                 t0 = time.perf_counter()
                 timing.reset()
                 try:
@@ -210,16 +211,11 @@ def watch(raw: str | None, warehouse: str | None, interval: float, runs: int | N
                         if code == INTERRUPTED or own_signals():
                             break
                         failed += code
-                        done += 1
                         # a failed build (a busy warehouse, a full disk) is tried again in a minute
                         retry_at = time.monotonic() + RETRY_SECONDS if code else None
-                    elif runs is not None:
-                        done += 1  # (a bounded watch counts the polls that found nothing new)
                     last = listed
-                elif runs is not None:
-                    done += 1
                 for _ in range(steps):  # the interval in tenths: a stop is seen within one
-                    if stopping or (runs is not None and done >= runs):
+                    if stopping or (runs is not None and polls >= runs):
                         break
                     time.sleep(interval / steps)
         print("govreports: stopped watching", flush=True)

@@ -31,7 +31,14 @@ from pipelines.extract.clean import to_simplified
 
 SHINGLE = 5
 THRESHOLD = 0.8  # same report: chrome and punctuation differences stay above 0.9 on the seeds
-_KEEP = re.compile(r"[\u4e00-\u9fff0-9]+")
+# the characters that make a report's content (code point ranges): CJK unified ideographs and
+# ASCII digits. normalise() keeps them by a regex, sketch() by a mask on the code points.
+_KEPT = ((0x4E00, 0x9FFF), (0x30, 0x39))
+_KEEP = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _KEPT) + "]+")
+
+
+def _kept(codes: np.ndarray) -> np.ndarray:
+    return np.logical_or.reduce([(codes >= a) & (codes <= b) for a, b in _KEPT])
 
 
 def normalise(text: str, simplified: str | None = None) -> str:
@@ -80,7 +87,7 @@ def sketch(text: str, simplified: str | None = None) -> Sketch:
     # of its pieces cost as much as the hashing)
     every = np.frombuffer((to_simplified(text) if simplified is None else simplified).encode("utf-32-le"),
                           dtype="<u4")  # little-endian as stored: the same sketch on any host
-    codes = every[((every >= 0x4E00) & (every <= 0x9FFF)) | ((every >= 0x30) & (every <= 0x39))].astype(np.uint64)
+    codes = every[_kept(every)].astype(np.uint64)
     if not len(codes):
         return ()
     n = max(1, len(codes) - SHINGLE + 1)  # a text shorter than a 5-gram is one shingle
