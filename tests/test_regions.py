@@ -40,6 +40,33 @@ def test_mentions_in_running_text() -> None:
     assert [m.surface for m in find_mentions(text)] == ["杭州", "上虞"]  # not 合作, 大关, 兴县
 
 
+def test_names_are_found_leftmost_longest_without_overlaps() -> None:
+    """The automaton's matches against the reading they replace: from left to right, at each
+    place where a name (full or short) begins, the longest one, and on after it."""
+    from conftest import RAW
+
+    from pipelines.extract.ingest import load_documents
+    from pipelines.extract.regions import _scan, by_short
+
+    names = set(by_name()) | set(by_short())
+    longest = max(map(len, names))
+
+    def walk(text: str) -> list[tuple[int, int, str]]:
+        out, i = [], 0
+        while i < len(text):
+            size = next((k for k in range(min(longest, len(text) - i), 0, -1) if text[i:i + k] in names), 0)
+            if size:
+                out.append((i, i + size, text[i:i + size]))
+            i += size or 1
+        return out
+
+    texts = [d.simplified[:4000] for d in list(load_documents(RAW / "corpus"))[:30]]
+    texts.append("浙江省宁波市鄞州区与吉林省吉林市、𠀀内蒙古自治区呼和浩特市")  # nested names, a 4-byte character
+    for text in texts:
+        assert list(_scan(text, True)) == walk(text)
+    assert [m[2] for m in _scan(texts[-1], True)][:4] == ["浙江省", "宁波市", "鄞州区", "吉林省"]
+
+
 def test_homonyms_resolved_by_the_parent_written_before() -> None:
     assert len(by_name()["鼓楼区"]) > 1
     r = chain_pick(find_mentions("福州市鼓楼区科学技术局", loose=True))

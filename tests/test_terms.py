@@ -81,6 +81,40 @@ def test_each_token_counted_once_in_its_innermost_section():
     assert sum(totals(terms).values()) == sum(where.values())
 
 
+def test_counts_are_the_plain_count_of_the_segmenters_tokens():
+    """count_terms (numpy runs, the tokens cut from one UTF-8 buffer, Polars counts) against the
+    plain reading of its contract, a Python count of each token in the innermost section that
+    holds its start: real reports, and a text of four-byte characters, Latin runs and emoji."""
+    from bisect import bisect_right
+
+    docs = list(load_documents(RAW / "corpus"))[:40]
+    texts = [(d.simplified, extract_sections(d)) for d in docs]
+    texts.append(("𠀀𠀀丽水市科技局推进“最多跑一次”改革😀😀,PM2.5浓度下降,𠀀𠀀。\n" * 3, []))
+    texts.append(("", []))
+    stop, keep = stopwords(), user_terms()
+    expected: Counter = Counter()
+    for i, (text, secs) in enumerate(texts):
+        secs = sorted(secs, key=lambda s: s.char_start)
+        starts = [s.char_start for s in secs]
+        pos = 0
+        for tok in segment(text):
+            # the innermost section holding pos: of those that contain it, the one starting last
+            j = bisect_right(starts, pos) - 1
+            while j >= 0 and not secs[j].char_start <= pos < secs[j].char_end:
+                j -= 1
+            if len(tok) >= 2 and tok not in stop and (tok[0].isalpha() or tok in keep):
+                expected[(i, secs[j].position if j >= 0 else None, tok)] += 1
+            pos += len(tok)
+    got = count_terms(texts)
+    assert {(d, p, t): c for d, p, t, c in got.iter_rows()} == dict(expected)
+    assert got.height == len(expected) > 5000
+    # after the four-byte characters, the tokens are still cut where they begin
+    assert {"丽水市", "最多跑一次", "浓度"} <= set(got.filter(pl.col("doc") == len(texts) - 2)["term"])
+    # ordered by document, section (null first), count descending, term
+    keys = [(d, -1 if p is None else p, -c, t) for d, p, t, c in got.iter_rows()]
+    assert keys == sorted(keys)
+
+
 def test_traditional_text_counts_in_simplified():
     terms = extract_terms(doc("堅持推進法治政府建設,支持高新技術企業發展。"), [])
     got = {t.term for t in terms}

@@ -321,13 +321,17 @@ def _is_prose(line: str) -> bool:
 
 
 def _crlf_offsets(raw: str) -> list[int]:
+    """The raw offset of each character once every CRLF is one LF (at the CR's offset)."""
     offsets: list[int] = []
-    i = 0
-    n = len(raw)
-    while i < n:
-        offsets.append(i)
-        i += 2 if raw[i] == "\r" and i + 1 < n and raw[i + 1] == "\n" else 1
-    offsets.append(n)
+    last = 0
+    # a run of characters at a time, up to and including each CR of a CRLF (its LF skipped):
+    # a Python step per character had cost 0.6 ms a report
+    pos = raw.find("\r\n")
+    while pos >= 0:
+        offsets.extend(range(last, pos + 1))
+        last = pos + 2
+        pos = raw.find("\r\n", last)
+    offsets.extend(range(last, len(raw) + 1))
     return offsets
 
 

@@ -56,8 +56,12 @@ def scale_of(word: str | None) -> float:
     return SCALES.get(word or "", 1.0)
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_number(text: str, scale: str | None = None) -> float | None:
-    """A number as written (Arabic or Chinese), times its scale word; None if unreadable."""
+    """A number as written (Arabic or Chinese), times its scale word; None if unreadable.
+
+    Cached: a report's figures repeat (10, 2023, 100%), and the parse and the rounding cost
+    ~5 µs a number."""
     text = text.strip()
     if not text:
         return None

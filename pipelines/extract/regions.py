@@ -20,6 +20,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ahocorasick_rs
 
 # What a division's own name ends with; rows of the file that end otherwise are towns or
 # sea areas that slipped in, and are not divisions an issuer serves.
@@ -232,49 +236,28 @@ def _is_token(text: str, start: int, end: int) -> bool:
 
 
 @cache
-def _lexicon(short: bool) -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
-    """All names, and for each first character the name lengths that start with it, longest first."""
+def _automaton(short: bool) -> tuple[ahocorasick_rs.AhoCorasick, list[str]]:
+    """Every division name (and short name) in one Aho-Corasick automaton, and the names by index."""
+    import ahocorasick_rs
+
     words = set(by_name())
     if short:
         words |= set(by_short())
-    lengths: dict[str, set[int]] = {}
-    for w in words:
-        lengths.setdefault(w[0], set()).add(len(w))
-    return frozenset(words), {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
-
-
-@cache
-def _starts(short: bool) -> tuple[re.Pattern[str], frozenset[str]]:
-    """Where a name can begin: a regex (run in C) for a first character of a name followed by
-    a second character of one, then the exact two-character prefixes (or one-character names)."""
-    words, lengths = _lexicon(short)
-    firsts = "".join(sorted(lengths))
-    seconds = "".join(sorted({w[1] for w in words if len(w) > 1}))
-    one = any(len(w) == 1 for w in words)
-    pattern = f"(?=[{re.escape(firsts)}])" if one else f"(?=[{re.escape(firsts)}][{re.escape(seconds)}])"
-    return re.compile(pattern), frozenset(w[:2] for w in words)
+    names = sorted(words)
+    return ahocorasick_rs.AhoCorasick(names, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest), names
 
 
 def _scan(text: str, short: bool) -> Iterator[tuple[int, int, str]]:
-    """Leftmost-longest, non-overlapping name matches.
+    """Leftmost-longest, non-overlapping name matches (start, end in characters, name).
 
-    A dictionary walk rather than one regex alternation of ~6,000 names: Python's regex
-    engine tries the alternatives one by one at every position, which made this the
-    slowest step of the whole extraction. The walk visits only the positions where a name
-    can begin (:func:`_starts`): a Python step per character was 4x slower.
+    Aho-Corasick (``ahocorasick_rs``, in Rust): one pass over the text for ~6,000 names. One
+    regex alternation of them had been the slowest step of the extraction (Python's engine
+    tries the alternatives one by one at every position), and a dictionary walk from the
+    positions where a name can begin still cost ~5 % of it.
     """
-    words, lengths = _lexicon(short)
-    pattern, prefixes = _starts(short)
-    i, n = 0, len(text)
-    for m in pattern.finditer(text):
-        j = m.start()
-        if j < i or (text[j:j + 2] not in prefixes and text[j] not in prefixes):
-            continue
-        for size in lengths[text[j]]:
-            if j + size <= n and text[j:j + size] in words:
-                yield j, j + size, text[j:j + size]
-                i = j + size
-                break
+    ac, names = _automaton(short)
+    for i, start, end in ac.find_matches_as_indexes(text, overlapping=False):
+        yield start, end, names[i]
 
 
 @lru_cache(maxsize=2)  # a text is often looked at twice, strictly and loosely (metadata's context)
@@ -415,4 +398,4 @@ def load_all() -> None:
     """Build every lookup table now: an extraction worker warms up before its first report,
     and the tables the warm-up text does not reach (jieba's tags, pinyin) cost ~0.9 s."""
     gazetteer(), by_name(), by_short(), by_code(), _jieba_tags(), pinyin_index()
-    _lexicon(True), _lexicon(False), _starts(True), _starts(False)
+    _automaton(True), _automaton(False)
