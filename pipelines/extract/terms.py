@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import jieba
     import numpy as np
     import polars as pl
+    import pyarrow as pa
     import rjieba
 
 USERDICT = dictionary_path("jieba_userdict.txt")
@@ -152,29 +153,25 @@ def _is_term() -> pl.Expr:
     return (term.str.len_chars() >= 2) & ~term.is_in(stop) & (term.str.contains(r"^\p{L}") | term.is_in(keep))
 
 
-def _token_column(joined: list[str], lengths: np.ndarray) -> pl.Series:
-    """The tokens as a Polars string column, cut from the documents' text by their lengths.
+def _tokens_of(text: str, lengths: np.ndarray) -> pa.LargeStringArray:
+    """The tokens of one document as an Arrow string array over its UTF-8 bytes.
 
-    ``joined``: each document's tokens joined (its text, as the segmenter cut it); ``lengths``:
-    every token's length in characters, in order. The tokens are slices of one UTF-8 buffer
-    (an Arrow string array over the text's bytes and the tokens' byte offsets): handing Polars
-    a million Python strings cost ~100 ns each, more than the rest of the counting.
+    ``text``: the document's tokens joined (its text, as the segmenter cut it); ``lengths``:
+    each token's length in characters. The offsets are the tokens' ends in bytes: handing
+    Polars a million Python strings cost ~100 ns each, more than the rest of the counting.
     """
     import numpy as np
-    import polars as pl
     import pyarrow as pa
 
-    text = "".join(joined)
     code_points = np.frombuffer(text.encode("utf-32-le"), np.uint32)
     # UTF-8 bytes of each character, summed: the byte offset of every character boundary
-    width = 1 + (code_points >= 0x80).astype(np.int64) + (code_points >= 0x800) + (code_points >= 0x10000)
+    width = np.ones(len(code_points), np.int64)
+    for bound in (0x80, 0x800, 0x10000):
+        width += code_points >= bound
     byte_at = np.zeros(len(code_points) + 1, np.int64)
     np.cumsum(width, out=byte_at[1:])
-    char_at = np.zeros(len(lengths) + 1, np.int64)
-    np.cumsum(lengths, out=char_at[1:])
-    tokens = pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(byte_at[char_at]),
-                                              pa.py_buffer(text.encode()))
-    return pl.Series("term", tokens, pl.String)
+    offsets = np.concatenate(([0], byte_at[np.cumsum(lengths)]))
+    return pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(text.encode()))
 
 
 def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter = segment) -> pl.DataFrame:
@@ -183,14 +180,14 @@ def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter 
     Columns ``doc`` (index into ``docs``), ``section_position`` (null: before the first
     heading), ``term``, ``count``; ordered by document, section (null first), count
     descending, term. No Python step per token: the tokens' owners are numpy runs, their
-    strings one Arrow buffer, the filter and counts Polars' (a Python step per token and a
-    record per count had cost ~4x the segmentation itself).
+    strings Arrow arrays over each text's UTF-8 bytes, the filter and counts Polars' (a
+    Python step per token and a record per count had cost ~4x the segmentation itself).
     """
     import numpy as np
     import polars as pl
+    import pyarrow as pa
 
-    joined: list[str] = []
-    lengths: list[np.ndarray] = []
+    chunks: list[pa.LargeStringArray] = []  # each document's tokens
     owners: list[np.ndarray] = []
     doc_ids: list[np.ndarray] = []
     for i, (text, sections) in enumerate(docs):
@@ -207,13 +204,12 @@ def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter 
         owner = np.fromiter((-1 if pos is None else pos for _, pos in runs), np.int32, len(runs))
         owners.append(np.repeat(owner, np.diff(cuts)))
         doc_ids.append(np.full(n, i, np.int32))
-        lengths.append(lens)
-        joined.append("".join(toks))
+        chunks.append(_tokens_of("".join(toks), lens))
     schema = {"doc": pl.Int32, "section_position": pl.Int32, "term": pl.String, "count": pl.Int32}
-    if not joined:
+    if not chunks:
         return pl.DataFrame(schema=schema)
     frame = pl.DataFrame({"doc": np.concatenate(doc_ids), "section_position": np.concatenate(owners),
-                          "term": _token_column(joined, np.concatenate(lengths))})
+                          "term": pl.Series("term", pa.chunked_array(chunks, pa.large_string()), pl.String)})
     counts = frame.filter(_is_term()).group_by("doc", "section_position", "term").len("count")
     if counts.is_empty():
         return pl.DataFrame(schema=schema)
