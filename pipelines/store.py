@@ -89,7 +89,7 @@ def connect(db: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnec
             # a step that wrote much (the raw step, extraction) folds its WAL in now: left for
             # the next step, it was replayed by every later open of the run (0.3 s per open
             # at 40 MB) and written by publish's checkpoint all the same
-            con.execute("CHECKPOINT")
+            con.execute("CHECKPOINT build")
     finally:
         con.close()
 

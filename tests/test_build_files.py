@@ -169,3 +169,21 @@ def test_a_report_whose_rows_change_but_not_its_text_survives_the_delta(tmp_path
     got, want = snapshot(wh), snapshot(fresh)
     assert {t: len(v) for t, v in got.items()} == {t: len(v) for t, v in want.items()}
     assert got == want
+
+
+def test_a_step_that_wrote_much_leaves_no_wal_for_the_next_open(tmp_path):
+    """A build file is closed with its WAL only while the WAL is small (a run's bookkeeping);
+    a step that wrote more than REPLAY_LIMIT folds it in, or every later open replays it."""
+    db = tmp_path / "b.duckdb"
+    wal = Path(f"{db}.wal")
+    text = SEEDS[0].read_text(encoding="utf-8")
+    with store.connect(db) as con:
+        con.execute("CREATE TABLE t (s VARCHAR)")
+        con.execute("INSERT INTO t VALUES (?)", [text])
+    assert 0 < wal.stat().st_size < store.REPLAY_LIMIT  # small: left for the next open
+    with store.connect(db) as con:
+        n = store.REPLAY_LIMIT // len(text.encode()) + 50
+        con.execute(f"INSERT INTO t SELECT s || i FROM t, range({n}) r(i)")
+    assert not wal.exists() or wal.stat().st_size == 0
+    with store.connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchone()[0] == n + 1
