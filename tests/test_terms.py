@@ -11,7 +11,7 @@ from conftest import RAW
 from pipelines.extract.clean import to_simplified
 from pipelines.extract.document import Document
 from pipelines.extract.ingest import load_documents
-from pipelines.extract.sections import extract_sections
+from pipelines.extract.sections import extract_sections, innermost_section
 from pipelines.extract.terms import (
     count_terms,
     extract_terms,
@@ -82,11 +82,9 @@ def test_each_token_counted_once_in_its_innermost_section():
 
 
 def test_counts_are_the_plain_count_of_the_segmenters_tokens():
-    """count_terms (numpy runs, the tokens cut from one UTF-8 buffer, Polars counts) against the
-    plain reading of its contract, a Python count of each token in the innermost section that
+    """count_terms (numpy runs, the tokens cut from each text's UTF-8 bytes, Polars counts) against
+    the plain reading of its contract, a Python count of each token in the innermost section that
     holds its start: real reports, and a text of four-byte characters, Latin runs and emoji."""
-    from bisect import bisect_right
-
     docs = list(load_documents(RAW / "corpus"))[:40]
     texts = [(d.simplified, extract_sections(d)) for d in docs]
     texts.append(("𠀀𠀀丽水市科技局推进“最多跑一次”改革😀😀,PM2.5浓度下降,𠀀𠀀。\n" * 3, []))
@@ -94,16 +92,12 @@ def test_counts_are_the_plain_count_of_the_segmenters_tokens():
     stop, keep = stopwords(), user_terms()
     expected: Counter = Counter()
     for i, (text, secs) in enumerate(texts):
-        secs = sorted(secs, key=lambda s: s.char_start)
+        secs = sorted(secs, key=lambda s: (s.char_start, s.level))
         starts = [s.char_start for s in secs]
         pos = 0
         for tok in segment(text):
-            # the innermost section holding pos: of those that contain it, the one starting last
-            j = bisect_right(starts, pos) - 1
-            while j >= 0 and not secs[j].char_start <= pos < secs[j].char_end:
-                j -= 1
             if len(tok) >= 2 and tok not in stop and (tok[0].isalpha() or tok in keep):
-                expected[(i, secs[j].position if j >= 0 else None, tok)] += 1
+                expected[(i, innermost_section(secs, starts, pos), tok)] += 1
             pos += len(tok)
     got = count_terms(texts)
     assert {(d, p, t): c for d, p, t, c in got.iter_rows()} == dict(expected)

@@ -153,11 +153,11 @@ def _is_term() -> pl.Expr:
     return (term.str.len_chars() >= 2) & ~term.is_in(stop) & (term.str.contains(r"^\p{L}") | term.is_in(keep))
 
 
-def _tokens_of(text: str, lengths: np.ndarray) -> pa.LargeStringArray:
+def _tokens_of(text: str, ends: np.ndarray) -> pa.LargeStringArray:
     """The tokens of one document as an Arrow string array over its UTF-8 bytes.
 
-    ``text``: the document's tokens joined (its text, as the segmenter cut it); ``lengths``:
-    each token's length in characters. The offsets are the tokens' ends in bytes: handing
+    ``text``: the document's tokens joined (its text, as the segmenter cut it); ``ends``:
+    each token's end in characters. The offsets are the tokens' ends in bytes: handing
     Polars a million Python strings cost ~100 ns each, more than the rest of the counting.
     """
     import numpy as np
@@ -170,8 +170,8 @@ def _tokens_of(text: str, lengths: np.ndarray) -> pa.LargeStringArray:
         width += code_points >= bound
     byte_at = np.zeros(len(code_points) + 1, np.int64)
     np.cumsum(width, out=byte_at[1:])
-    offsets = np.concatenate(([0], byte_at[np.cumsum(lengths)]))
-    return pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(text.encode()))
+    offsets = np.concatenate(([0], byte_at[ends]))
+    return pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(text.encode()))
 
 
 def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter = segment) -> pl.DataFrame:
@@ -194,7 +194,8 @@ def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter 
         toks = segmenter(text)
         n = len(toks)
         lens = np.fromiter(map(len, toks), np.int64, n)
-        starts = np.cumsum(lens) - lens
+        ends = np.cumsum(lens)
+        starts = ends - lens
         runs = _owners(sections, len(text))
         # the token index where each run of one owner starts; never decreasing: sections that
         # overlap (a malformed tree) must not give a document more owners than tokens, which
@@ -204,7 +205,7 @@ def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter 
         owner = np.fromiter((-1 if pos is None else pos for _, pos in runs), np.int32, len(runs))
         owners.append(np.repeat(owner, np.diff(cuts)))
         doc_ids.append(np.full(n, i, np.int32))
-        chunks.append(_tokens_of("".join(toks), lens))
+        chunks.append(_tokens_of("".join(toks), ends))
     schema = {"doc": pl.Int32, "section_position": pl.Int32, "term": pl.String, "count": pl.Int32}
     if not chunks:
         return pl.DataFrame(schema=schema)
@@ -218,8 +219,9 @@ def count_terms(docs: Sequence[tuple[str, list[Section]]], segmenter: Segmenter 
     vocab = counts["term"].unique().sort()
     i64 = pl.Int64
     rank = pl.col("term").replace_strict(vocab, pl.int_range(vocab.len(), eager=True), return_dtype=i64)
-    d, s, c, t = (max(n, 1).bit_length() for n in (*(int(counts[k].max() or 0) for k in ("doc", "section_position",
-                                                                                         "count")), vocab.len()))
+    # bits of each part of the key (the section shifted by one: -1 is the text before the first heading)
+    d, s, c = (max(int(counts[k].max()), 1).bit_length() for k in ("doc", "section_position", "count"))
+    t = max(vocab.len(), 1).bit_length()
     if d + s + 1 + c + t <= 62:
         key = ((pl.col("doc").cast(i64) * (1 << (s + 1)) + pl.col("section_position").cast(i64) + 1) * (1 << c)
                + ((1 << c) - 1 - pl.col("count").cast(i64))) * (1 << t) + rank
