@@ -270,17 +270,32 @@ def _settle_contention(con: duckdb.DuckDBPyConnection, raw_dir: Path, contenders
     winners not loaded yet are read again from their file (rare: a kept original was removed,
     or a new file comes first in folder order).
     """
-    held = [_Candidate((f, ln or 0), n, rid, sp, f, ln, h) for n, rid, sp, f, ln, h in con.execute(
-        "SELECT source_file, report_id, source_path, file_path, line_no, file_sha256 FROM raw_documents").fetchall()]
+    columns = "source_file, report_id, source_path, file_path, line_no, file_sha256"
     earlier = [_Candidate((f, ln or 0), n, rid, sp, f, ln, h) for n, rid, sp, f, ln, h in con.execute(
-        "SELECT source_file, report_id, source_path, file_path, line_no, file_sha256 FROM rejected_files "
-        "WHERE reason IN (SELECT unnest(?::VARCHAR[]))", [list(CONTENDED)]).fetchall()]
+        f"SELECT {columns} FROM rejected_files WHERE reason IN (SELECT unnest(?::VARCHAR[]))",
+        [list(CONTENDED)]).fetchall()]
     if not contenders and not earlier:
         return 0, 0
-    winners, rejected = resolve(held + earlier + contenders)
+    # only the loaded records that share a name or a text with a contender can lose or change
+    # a decision: the others hold a name and a text no other record holds (raw_documents has
+    # one record per text and per name), so they win alone. Reading all of them resolved the
+    # whole folder every run that had one duplicate in it (0.34 s at 100,000 reports)
+    others = earlier + contenders
+    store.temp_values(con, "_contending", name=[c.name for c in others], report_id=[c.report_id for c in others])
+    held = [_Candidate((f, ln or 0), n, rid, sp, f, ln, h) for n, rid, sp, f, ln, h in con.execute(
+        f"SELECT {columns} FROM raw_documents WHERE source_file IN (SELECT name FROM _contending) "
+        "OR report_id IN (SELECT report_id FROM _contending)").fetchall()]
+    con.execute("DROP TABLE _contending")
+    winners, rejected = resolve(held + others)
     losing = [c.source_path for c in held if c.source_path not in winners]
     held_paths = {c.source_path for c in held}
-    missing = [c for p, c in winners.items() if p not in held_paths]
+    new_winners = [c for p, c in winners.items() if p not in held_paths]
+    if new_winners:  # (one loaded under a name and text no contender shares is no new winner)
+        store.temp_values(con, "_won", p=[c.source_path for c in new_winners])
+        held_paths |= {p for (p,) in con.execute(
+            "SELECT source_path FROM raw_documents WHERE source_path IN (SELECT p FROM _won)").fetchall()}
+        con.execute("DROP TABLE _won")
+    missing = [c for c in new_winners if c.source_path not in held_paths]
     if losing:
         store.temp_values(con, "_losing", p=losing)
         record_changes(con, "SELECT report_id FROM raw_documents WHERE source_path IN (SELECT p FROM _losing)")

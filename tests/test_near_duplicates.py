@@ -77,6 +77,35 @@ def test_only_the_pairs_the_sketches_leave_possible_are_read():
     assert sorted(set(asked)) == ["1.txt", "z.txt"]  # the other reports of the group: never read
 
 
+def _plain_near_duplicates(members: list[Member], text_of, threshold: float) -> dict[str, tuple[str, float]]:
+    """The rule as the docstring states it: every kept report's sketch estimate, then the exact test."""
+    kept: list[Member] = []
+    out = {}
+    for m in sorted(members, key=lambda m: m.order):
+        for k in kept:
+            if estimate(m.sketch, k.sketch) >= min(0.5, threshold):
+                sim = jaccard(shingles(text_of(m.name)), shingles(text_of(k.name)))
+                if sim >= threshold:
+                    out[m.name] = (k.name, round(sim, 4))
+                    break
+        else:
+            kept.append(m)
+    return out
+
+
+def test_the_pairs_ruled_out_by_the_common_hashes_are_the_ones_the_estimate_rules_out():
+    # reports spliced from two others at every tenth: similarities from ~0 to 1, many near
+    # the sketch's cut-off, where a bound that dropped one pair too many would show
+    a, b = TEXTS[0], TEXTS[1]
+    named = {f"{i:02d}.txt": a[: len(a) * i // 10] + b[len(b) * i // 10:] for i in range(11)}
+    named |= {f"m{i}.txt": mirror(t) for i, t in enumerate(TEXTS[:3])} | {f"s{i}.txt": t for i, t in enumerate(TEXTS)}
+    members = _group(named)
+    for threshold in (0.8, 0.6, 0.4, 0.2):
+        got = near_duplicates(members, named.__getitem__, threshold)
+        assert got == _plain_near_duplicates(members, named.__getitem__, threshold)
+        assert got  # each threshold decides some copies: the comparison is not of two empty results
+
+
 def test_a_body_pasted_twice_gives_each_fact_once():
     item = {"report_id": "r", "source_file": "r.txt", "url": None, "title_hint": None, "published_on_hint": None,
             "content_sha256": ""}

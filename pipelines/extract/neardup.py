@@ -24,6 +24,7 @@ import heapq
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,6 +59,7 @@ def shingles(text: str, k: int = SHINGLE) -> frozenset[str]:
 _NOT_WORD = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]+")
 
 
+@lru_cache(maxsize=1 << 16)  # a build keys every report of the warehouse; issuers repeat
 def group_key(doc_type: str | None, issuer: str | None, year: int | None) -> tuple:
     """The block two copies of one report share: doc type, issuer (in simplified characters,
     without spacing or punctuation) and report year."""
@@ -145,16 +147,23 @@ def near_duplicates(members: Iterable[Member], text_of: Callable[[str], str],
             exact[name] = shingles(text_of(name))
         return exact[name]
 
-    kept: list[Member] = []
+    kept: list[tuple[Member, frozenset[int]]] = []
     out: dict[str, tuple[str, float]] = {}
+    floor = min(CANDIDATE, threshold)
     for m in sorted(members, key=lambda m: m.order):
-        for k in kept:
-            if estimate(m.sketch, k.sketch) < min(CANDIDATE, threshold):
+        hashes = frozenset(m.sketch)
+        for k, k_hashes in kept:
+            # the estimate counts hashes in both sketches among the union's smallest ``cut``,
+            # so it is at most common / cut: most pairs of a group are ruled out by one set
+            # intersection, without the union's sort (a group is compared pair by pair)
+            common = len(hashes & k_hashes)
+            cut = min(SKETCH_SIZE, len(hashes) + len(k_hashes) - common)
+            if common < floor * cut or estimate(m.sketch, k.sketch) < floor:
                 continue
             sim = jaccard(grams(m.name), grams(k.name))
             if sim >= threshold:
                 out[m.name] = (k.name, round(sim, 4))
                 break
         else:
-            kept.append(m)
+            kept.append((m, hashes))
     return out
