@@ -204,6 +204,28 @@ def test_an_id_delivered_again_in_a_later_batch_replaces_the_earlier(folder, tmp
     equals_clean(raw, wh, tmp_path)
 
 
+def test_a_record_taking_one_report_s_name_and_another_s_text_is_decided_as_a_clean_build_would(folder, tmp_path):
+    # contention is settled over the records that share a name or a text with a contender:
+    # here the chain runs name → text → the first report's text, now held by nobody
+    raw, wh = folder
+    jsonl(raw / "2024-01.jsonl", [{"id": "r1", "text": TEXTS[0]}, {"id": "r2", "text": TEXTS[1]},
+                                  {"id": "r3", "text": TEXTS[2]}])
+    shutil.copy(SEEDS[3], raw / "alone.txt")  # shares nothing: stays as it is
+    ingest_only(raw, wh)
+    jsonl(raw / "2024-02.jsonl", [{"id": "r1", "text": TEXTS[1]}])  # r1's name, r2's text
+    ingest_only(raw, wh)
+    docs = {r[1]: r[2] for r in state(wh)["raw_documents"]}
+    # r1's later record wins the name, then loses its text to r2 (first in folder order):
+    # r1 is left with no record and its first text with no name
+    assert docs == {"r2": "2024-01.jsonl:2", "r3": "2024-01.jsonl:3", "alone.txt": "alone.txt"}
+    assert reasons(wh) == {"2024-01.jsonl:1": "name collision", "2024-02.jsonl:1": "duplicate"}
+    equals_clean(raw, wh, tmp_path)
+    (raw / "2024-02.jsonl").unlink()
+    ingest_only(raw, wh)
+    assert {r[1] for r in state(wh)["raw_documents"]} == {"r1", "r2", "r3", "alone.txt"} and reasons(wh) == {}
+    equals_clean(raw, wh, tmp_path)
+
+
 # -- 8: ':' in a path ----------------------------------------------------------------------------
 def test_colon_in_paths_does_not_break_change_detection(folder, tmp_path):
     raw, wh = folder
