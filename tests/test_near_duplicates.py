@@ -104,6 +104,11 @@ def test_the_pairs_ruled_out_by_the_common_hashes_are_the_ones_the_estimate_rule
         got = near_duplicates(members, named.__getitem__, threshold)
         assert got == _plain_near_duplicates(members, named.__getitem__, threshold)
         assert got  # each threshold decides some copies: the comparison is not of two empty results
+    # a similarity exactly at the cut-off: 7 common 5-grams of 25, where 0.28 * 25 rounds above 7
+    shared, own_a, own_b = "春夏秋冬东南西北中上下", "甲乙丙丁戊己庚辛壬", "子丑寅卯辰巳午未申"
+    pair = {"a.txt": shared + own_a, "b.txt": shared + own_b}
+    assert jaccard(shingles(pair["a.txt"]), shingles(pair["b.txt"])) == 0.28
+    assert near_duplicates(_group(pair), pair.__getitem__, 0.28) == {"b.txt": ("a.txt", 0.28)}
 
 
 def test_a_body_pasted_twice_gives_each_fact_once():

@@ -158,7 +158,8 @@ def near_duplicates(members: Iterable[Member], text_of: Callable[[str], str],
             # intersection, without the union's sort (a group is compared pair by pair)
             common = len(hashes & k_hashes)
             cut = min(SKETCH_SIZE, len(hashes) + len(k_hashes) - common)
-            if common < floor * cut or estimate(m.sketch, k.sketch) < floor:
+            # (divided as the estimate divides: ``floor * cut`` rounds, 0.28 * 25 > 7)
+            if (cut and common / cut < floor) or estimate(m.sketch, k.sketch) < floor:
                 continue
             sim = jaccard(grams(m.name), grams(k.name))
             if sim >= threshold:
