@@ -290,7 +290,9 @@ def _settle_contention(con: duckdb.DuckDBPyConnection, raw_dir: Path, contenders
     losing = [c.source_path for c in held if c.source_path not in winners]
     held_paths = {c.source_path for c in held}
     new_winners = [c for p, c in winners.items() if p not in held_paths]
-    if new_winners:  # (one loaded under a name and text no contender shares is no new winner)
+    # a winner not among the records read above is loaded only if raw_documents holds its
+    # path: asked of the table, so ``missing`` is the winners to read again, whatever was read
+    if new_winners:
         store.temp_values(con, "_won", p=[c.source_path for c in new_winners])
         held_paths |= {p for (p,) in con.execute(
             "SELECT source_path FROM raw_documents WHERE source_path IN (SELECT p FROM _won)").fetchall()}
@@ -469,10 +471,11 @@ def settle_near_duplicates(con: duckdb.DuckDBPyConnection, progress: Progress = 
     meta = con.execute("SELECT report_id, source_file, near_duplicate_of, doc_type, issuer, report_year, build_no "
                        "FROM reports WHERE issuer IS NOT NULL AND report_year IS NOT NULL").fetchall()
     kept_names = {m[1] for m in meta if m[2] is None}
+    keys = [group_key(m[3], m[4], m[5]) for m in meta]
     # groups with a report written by this build, or with a near duplicate whose kept report went
-    touched = {group_key(m[3], m[4], m[5]) for m in meta
+    touched = {k for m, k in zip(meta, keys, strict=True)
                if m[6] >= build_no or (m[2] is not None and m[2] not in kept_names)}
-    ids = [m[0] for m in meta if group_key(m[3], m[4], m[5]) in touched]
+    ids = [m[0] for m, k in zip(meta, keys, strict=True) if k in touched]
     if not ids:
         return 0
     store.temp_values(con, "_touched", report_id=ids)
